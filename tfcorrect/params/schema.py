@@ -1,0 +1,131 @@
+"""The one parameter schema: every name a table may set, its type, default and meaning.
+
+Each field of :class:`Params` is one ``PARAM_NAME`` (the field name in upper case). Its
+``metadata`` holds the one-line description and the allowed values, so the schema, the
+``tfcorrect-params`` listing and the README's parameter list all come from this file.
+A default of ``None`` marks a value derived from others in :func:`derive`.
+"""
+
+import dataclasses
+import math
+
+EXPOSURE_OFFSETS = "-1.5,-1,0,1,1.5"
+
+
+def _param(default, description, *, choices=None, minimum=None, maximum=None):
+    """A schema entry: a dataclass field carrying its description and allowed values."""
+    return dataclasses.field(
+        default=default,
+        metadata={
+            "description": description,
+            "choices": choices,
+            "minimum": minimum,
+            "maximum": maximum,
+        },
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class Params:
+    """Resolved parameters of one run. Built only by :func:`tfcorrect.params.resolve`."""
+
+    # What is trained, on what.
+    model: str = _param("pix2pix", "Method to train.", choices=("pix2pix",))
+    dataset: str = _param(
+        "paired",
+        "Data kind (SPEC 'Data kinds'): how TRAIN_DIR and VAL_DIR are read.",
+        choices=("paired", "afifi", "colorize", "simulate_exposure"),
+    )
+    train_dir: str = _param("", "Training data folder (relative paths are relative to the working directory).")
+    val_dir: str = _param("", "Validation data folder; empty holds out VAL_FRACTION of TRAIN_DIR.")
+    val_fraction: float = _param(
+        0.1, "Share of TRAIN_DIR held out for validation when VAL_DIR is empty.", minimum=0.0, maximum=0.5
+    )
+    ev_offsets: str = _param(
+        EXPOSURE_OFFSETS, "simulate_exposure: EV offsets (comma-separated) rendered in linear light."
+    )
+    # Generator (U-Net).
+    resol: int = _param(256, "Image side in pixels the networks train on.", minimum=64, maximum=1024)
+    ksize: int = _param(4, "Kernel size of the U-Net and PatchGAN convolutions.", minimum=2, maximum=9)
+    depth: int = _param(
+        None, "U-Net down-sampling steps; derived: log2(RESOL), down to a 1x1 bottleneck.", minimum=1, maximum=10
+    )
+    ngf: int = _param(64, "Generator filters in the first layer (doubling per level).", minimum=1)
+    g_max_filters: int = _param(None, "Cap on generator filters per level; derived: 8*NGF.", minimum=1)
+    dropout: float = _param(0.5, "Dropout rate of the first three decoder levels.", minimum=0.0, maximum=0.9)
+    test_dropout: bool = _param(
+        False, "Keep dropout active at prediction time (the pix2pix paper's choice); off = deterministic."
+    )
+    g_output: str = _param(
+        "image",
+        "Generator head: 'image' (tanh image, pix2pix) or 'exposure_gain' (per-pixel gain in linear light).",
+        choices=("image", "exposure_gain"),
+    )
+    g_prenorm: str = _param(
+        "none",
+        "Generator input re-exposure, one gain in linear light per image: 'none', 'mean_gray' or 'white_point'.",
+        choices=("none", "mean_gray", "white_point"),
+    )
+    # Discriminator (PatchGAN).
+    ndf: int = _param(64, "Discriminator filters in the first layer.", minimum=1)
+    fov: int = _param(70, "Discriminator field of view (receptive field) in pixels.", minimum=1)
+    # Losses and optimiser.
+    lambda_l1: float = _param(100.0, "Weight of the L1 term in the generator loss.", minimum=0.0)
+    lambda_gan: float = _param(1.0, "Weight of the adversarial (BCE) term in the generator loss.", minimum=0.0)
+    lr: float = _param(2e-4, "Adam learning rate of both networks.", minimum=0.0)
+    beta_1: float = _param(0.5, "Adam beta_1 of both networks.", minimum=0.0, maximum=1.0)
+    # Schedule.
+    epochs: int = _param(200, "Training epochs.", minimum=1)
+    steps_per_epoch: int = _param(0, "Batches per epoch; 0 = the whole training set once.", minimum=0)
+    batch_size: int = _param(1, "Images per batch (global, across replicas).", minimum=1)
+    val_steps: int = _param(0, "Validation batches per epoch; 0 = the whole validation set.", minimum=0)
+    samples: int = _param(4, "Fixed validation images shown in samples/ each epoch.", minimum=0, maximum=16)
+    # Data loading and augmentation.
+    load_size: int = _param(
+        None, "Shorter side images are resized to before the random crop; derived: RESOL*286/256.", minimum=0
+    )
+    aug_flip_p: float = _param(0.5, "Probability of a horizontal flip (input and target together).", minimum=0.0, maximum=1.0)
+    aug_jitter_p: float = _param(0.0, "Probability of colour jitter on the input only.", minimum=0.0, maximum=1.0)
+    # Execution.
+    strategy: str = _param(
+        "default", "tf.distribute strategy.", choices=("default", "mirrored", "multiworker")
+    )
+    seed: int = _param(0, "Random seed for weights, data order and augmentation.", minimum=0)
+    tile: int = _param(0, "Prediction tile side; 0 = RESOL.", minimum=0)
+
+    @property
+    def in_channels(self):
+        """Channels of the generator input (gray for colorization)."""
+        return 1 if self.dataset == "colorize" else 3
+
+    @property
+    def out_channels(self):
+        """Channels of the generator output."""
+        return 3
+
+    @property
+    def ev_list(self):
+        """``EV_OFFSETS`` as a tuple of floats."""
+        return tuple(float(v) for v in self.ev_offsets.split(","))
+
+
+FIELDS = {field.name.upper(): field for field in dataclasses.fields(Params)}
+
+
+def field_type(field):
+    """The Python type of a schema field: ``int``, ``float``, ``bool`` or ``str``."""
+    return field.type
+
+
+def derive(values):
+    """Fill the derived values (those still ``None``) from the others, in place.
+
+    This is the one place where parameters are computed from other parameters.
+    """
+    if values["depth"] is None:
+        values["depth"] = int(math.log2(values["resol"]))
+    if values["g_max_filters"] is None:
+        values["g_max_filters"] = 8 * values["ngf"]
+    if values["load_size"] is None:
+        values["load_size"] = round(values["resol"] * 286 / 256)
+    return values
