@@ -1,0 +1,38 @@
+"""Shared fixtures: real photos that ship with scikit-image, written to disk as a user would have them."""
+
+import os
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from tfcorrect.sample_photos import load_photo  # noqa: E402
+
+PHOTOS = ("astronaut", "chelsea", "coffee", "rocket", "motorcycle_left", "immunohistochemistry")
+
+
+def photo(name):
+    """A bundled photo as float32 RGB in [0, 1]."""
+    return load_photo(name).astype(np.float32) / 255.0
+
+
+@pytest.fixture(scope="session")
+def photo_dir(tmp_path_factory):
+    """A folder of six real colour photos (PNG and JPEG) as a user's TRAIN_DIR."""
+    import cv2
+
+    folder = tmp_path_factory.mktemp("photos")
+    for i, name in enumerate(PHOTOS):
+        pixels = load_photo(name)
+        suffix = ".png" if i % 2 else ".jpg"
+        cv2.imwrite(str(folder / f"{name}{suffix}"), cv2.cvtColor(pixels, cv2.COLOR_RGB2BGR))
+    return folder
+
+
+def tiny_sets(train_dir, **extra):
+    """``--set`` options of a tiny, fast run on ``train_dir``."""
+    values = {"DATASET": "simulate_exposure", "TRAIN_DIR": str(train_dir), "RESOL": 64, "NGF": 8, "NDF": 8,
+              "EPOCHS": 2, "STEPS_PER_EPOCH": 3, "BATCH_SIZE": 2, "VAL_FRACTION": 0.34, "SAMPLES": 2}
+    values.update(extra)
+    return [f"{k}={v}" for k, v in values.items()]

@@ -1,0 +1,68 @@
+"""Real photos that ship inside our dependencies (scikit-image, matplotlib), by name.
+
+They need no download, so tests, the demo and the shipped default model can use real
+content on a machine without network access.
+"""
+
+import os
+import pathlib
+
+import matplotlib
+import numpy as np
+from skimage import data
+
+from tfcorrect.imageio import read_image
+
+
+def _matplotlib_sample(filename):
+    def load():
+        path = os.path.join(matplotlib.get_data_path(), "sample_data", filename)
+        return (read_image(path).pixels * 255).round().astype(np.uint8)
+
+    return load
+
+
+# name -> loader returning uint8 RGB (or gray HxW) pixels.
+PHOTOS = {
+    "astronaut": data.astronaut,
+    "chelsea": data.chelsea,
+    "coffee": data.coffee,
+    "rocket": data.rocket,
+    "motorcycle_left": lambda: data.stereo_motorcycle()[0],
+    "motorcycle_right": lambda: data.stereo_motorcycle()[1],
+    "immunohistochemistry": data.immunohistochemistry,
+    "retina": data.retina,
+    "hubble_deep_field": data.hubble_deep_field,
+    "grace_hopper": _matplotlib_sample("grace_hopper.jpg"),
+    "camera": data.camera,
+    "brick": data.brick,
+    "coins": data.coins,
+    "grass": data.grass,
+    "gravel": data.gravel,
+    "moon": data.moon,
+    "page": data.page,
+    "clock": data.clock,
+}
+
+
+def load_photo(name, *, rgb=True):
+    """A bundled photo as uint8 pixels; gray photos are repeated to three channels when ``rgb``."""
+    if name not in PHOTOS:
+        raise ValueError(f"unknown photo {name!r}; known: {', '.join(PHOTOS)}")
+    pixels = np.asarray(PHOTOS[name]())
+    if rgb and pixels.ndim == 2:
+        pixels = np.repeat(pixels[..., None], 3, axis=-1)
+    return pixels
+
+
+def export_photos(names, folder):
+    """Write the named photos as PNG files into ``folder``; returns their paths."""
+    from tfcorrect.imageio import write_image
+
+    paths = []
+    for name in names:
+        path = pathlib.Path(folder) / f"{name}.png"
+        if not path.exists():
+            write_image(path, load_photo(name) / 255.0)
+        paths.append(path)
+    return paths
