@@ -1,0 +1,87 @@
+"""U-Net and PatchGAN builders: shapes from the table, receptive field, custom layers."""
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+
+from tfcorrect.exposure import global_reexposure
+from tfcorrect.models import build_generator, build_patchgan_discriminator, build_unet_generator, receptive_field
+from tfcorrect.params import Params
+from tfcorrect.params.schema import derive
+from conftest import photo
+
+
+def params(**overrides):
+    values = {f: getattr(Params(), f) for f in Params.__dataclass_fields__}
+    values.update(overrides, depth=None, g_max_filters=None, load_size=None)
+    return Params(**derive(values))
+
+
+@pytest.mark.parametrize("resol, ksize", [(64, 4), (128, 3), (64, 5)])
+def test_unet_keeps_size_and_depth_comes_from_resol(resol, ksize):
+    generator = build_generator(params(resol=resol, ksize=ksize, ngf=4))
+    x = np.random.default_rng(0).uniform(-1, 1, (2, resol, resol, 3)).astype("float32")
+    y = generator(x)
+    assert y.shape == (2, resol, resol, 3)
+    bottleneck = generator.get_layer(f"generator_down{int(np.log2(resol))}_lrelu").output
+    assert tuple(bottleneck.shape[1:3]) == (None, None)
+    assert np.all(np.abs(y) <= 1)
+
+
+def test_unet_reaches_a_1x1_bottleneck_at_1024():
+    generator = build_generator(params(resol=1024, ngf=1))
+    assert len([l for l in generator.layers if l.name.endswith("_conv")]) == 10
+    assert generator(np.zeros((1, 1024, 1024, 3), "float32")).shape == (1, 1024, 1024, 3)
+
+
+def test_colorize_generator_takes_gray():
+    generator = build_generator(params(dataset="colorize", resol=64, ngf=4))
+    assert generator(np.zeros((1, 64, 64, 1), "float32")).shape == (1, 64, 64, 3)
+
+
+@pytest.mark.parametrize("fov", [70, 140])
+def test_patchgan_receptive_field_is_computed_from_layers_and_is_real(fov):
+    disc = build_patchgan_discriminator(ndf=2, fov=fov)
+    assert receptive_field(disc) == fov
+    # The pixels that influence the centre logit span exactly `fov` columns.
+    side = 256
+    image = tf.Variable(np.random.default_rng(1).normal(size=(1, side, side, 3)).astype("float32"))
+    with tf.GradientTape() as tape:
+        logits = disc([image, image])
+        centre = logits[0, logits.shape[1] // 2, logits.shape[2] // 2, 0]
+    grad = np.abs(tape.gradient(centre, image).numpy()[0]).sum(axis=(0, 2))
+    columns = np.nonzero(grad)[0]
+    assert columns.max() - columns.min() + 1 == fov
+
+
+def test_patchgan_rejects_an_unreachable_fov():
+    with pytest.raises(ValueError, match="reachable"):
+        build_patchgan_discriminator(fov=100)
+
+
+def test_exposure_gain_generator_starts_at_global_reexposure():
+    image = tf.image.resize(photo("coffee")[None], (64, 64)).numpy() * 0.3  # darkened photo
+    generator = build_unet_generator(depth=6, ngf=4, output="exposure_gain", prenorm="mean_gray")
+    out = (generator(image * 2 - 1).numpy() + 1) / 2
+    np.testing.assert_allclose(out, global_reexposure(image).numpy(), atol=1e-4)
+    assert abs(out.mean() - 0.5) < 0.01
+
+
+def test_custom_layers_survive_a_keras_save_load_round_trip(tmp_path):
+    generator = build_unet_generator(depth=6, ngf=4, output="exposure_gain", prenorm="mean_gray")
+    kernel = generator.get_layer("unet_generator_log_gain").kernel
+    kernel.assign(np.random.default_rng(2).normal(0, 0.05, kernel.shape))
+    x = np.random.default_rng(3).uniform(-1, 1, (1, 64, 64, 3)).astype("float32")
+    generator.save(tmp_path / "g.keras")
+    loaded = keras.saving.load_model(tmp_path / "g.keras")
+    np.testing.assert_array_equal(loaded(x).numpy(), generator(x).numpy())
+    assert not np.allclose(generator(x).numpy(), x)
+
+
+def test_test_dropout_makes_prediction_random_and_default_is_deterministic():
+    x = np.random.default_rng(4).uniform(-1, 1, (1, 64, 64, 3)).astype("float32")
+    fixed = build_generator(params(resol=64, ngf=4))
+    noisy = build_generator(params(resol=64, ngf=4, test_dropout=True))
+    np.testing.assert_array_equal(fixed(x).numpy(), fixed(x).numpy())
+    assert not np.array_equal(noisy(x).numpy(), noisy(x).numpy())

@@ -1,0 +1,84 @@
+"""Exposure in linear light: sRGB transfer functions, EV rendering and global re-exposure.
+
+All functions take float tensors (or arrays) of encoded sRGB values in [0, 1] with the
+channels last and work on any leading shape, so the same code serves the data pipeline,
+the generator's layers and the demo's baseline.
+"""
+
+import tensorflow as tf
+
+MID_GRAY = 0.5
+
+
+def srgb_to_linear(x):
+    """Decode sRGB values in [0, 1] to linear light (IEC 61966-2-1)."""
+    x = tf.clip_by_value(tf.convert_to_tensor(x, tf.float32), 0.0, 1.0)
+    return tf.where(x <= 0.04045, x / 12.92, ((x + 0.055) / 1.055) ** 2.4)
+
+
+def linear_to_srgb(x, clip=True):
+    """Encode linear light in [0, 1] to sRGB values in [0, 1].
+
+    With ``clip=False`` values above 1 are encoded by the same curve instead of clipped,
+    which keeps a gradient for a network whose output overshoots.
+    """
+    x = tf.convert_to_tensor(x, tf.float32)
+    x = tf.clip_by_value(x, 0.0, 1.0) if clip else tf.maximum(x, 0.0)
+    # The floor keeps the power's gradient finite where x is zero.
+    return tf.where(x <= 0.0031308, x * 12.92, 1.055 * tf.maximum(x, 0.0031308) ** (1 / 2.4) - 0.055)
+
+
+def render_exposure(x, ev):
+    """An sRGB image as it would look ``ev`` stops brighter (clipped like a sensor)."""
+    return linear_to_srgb(srgb_to_linear(x) * 2.0 ** tf.cast(ev, tf.float32))
+
+
+def reexposure_gain(x, target=MID_GRAY, iterations=24):
+    """Per-image linear gain that brings the mean encoded value of ``x`` to ``target``.
+
+    Args:
+        x: encoded sRGB images, shape ``(b, h, w, c)``.
+        target: the wanted mean of the re-encoded image.
+        iterations: bisection steps on log2(gain) over [-12, 12] stops.
+
+    Returns:
+        Gains of shape ``(b, 1, 1, 1)``; the mean encoded value grows monotonically with the gain.
+    """
+    linear = srgb_to_linear(x)
+    batch = tf.shape(linear)[0]
+    low = tf.fill([batch, 1, 1, 1], -12.0)
+    high = tf.fill([batch, 1, 1, 1], 12.0)
+    for _ in range(iterations):
+        mid = (low + high) / 2
+        mean = tf.reduce_mean(linear_to_srgb(linear * 2.0 ** mid), axis=[1, 2, 3], keepdims=True)
+        too_bright = mean > target
+        high = tf.where(too_bright, mid, high)
+        low = tf.where(too_bright, low, mid)
+    return 2.0 ** ((low + high) / 2)
+
+
+def global_reexposure(x, target=MID_GRAY):
+    """The blind baseline: one linear-light scale per image bringing its mean encoded value to mid-gray."""
+    return linear_to_srgb(srgb_to_linear(x) * reexposure_gain(x, target))
+
+
+def white_point_gain(x, share=0.005, max_gain=256.0):
+    """Per-image linear gain that brings the brightest ``share`` of pixels to white.
+
+    The brightness of a pixel is its largest channel in linear light. A well-exposed photo
+    has highlights near white, so an underexposed one is recovered by this gain; an
+    overexposed one (clipped highlights) gets a gain of 1.
+
+    Returns:
+        Gains of shape ``(b, 1, 1, 1)`` in ``[1 / max_gain, max_gain]``.
+    """
+    brightness = tf.reduce_max(srgb_to_linear(x), axis=-1)
+    flat = tf.reshape(brightness, [tf.shape(brightness)[0], -1])
+    k = tf.maximum(1, tf.cast(tf.math.ceil(share * tf.cast(tf.shape(flat)[1], tf.float32)), tf.int32))
+    level = tf.math.top_k(flat, k).values[:, -1]
+    gain = tf.clip_by_value(1.0 / tf.maximum(level, 1e-6), 1.0 / max_gain, max_gain)
+    return tf.reshape(gain, [-1, 1, 1, 1])
+
+
+# G_PRENORM -> per-image gain function.
+PRENORM_GAINS = {"mean_gray": reexposure_gain, "white_point": white_point_gain}

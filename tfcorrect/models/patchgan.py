@@ -1,0 +1,63 @@
+"""The conditional PatchGAN discriminator, with a field of view chosen by the table."""
+
+import keras
+
+from tfcorrect.receptive_field import patchgan_plan
+from tfcorrect.receptive_field import receptive_field as stack_receptive_field
+
+
+def _init():
+    return keras.initializers.RandomNormal(0.0, 0.02)
+
+
+def _conv(x, filters, ksize, strides, *, norm, name):
+    """Conv -> BatchNorm -> LeakyReLU."""
+    x = keras.layers.Conv2D(filters, ksize, strides=strides, padding="same", use_bias=not norm,
+                            kernel_initializer=_init(), name=f"{name}_conv")(x)
+    if norm:
+        x = keras.layers.BatchNormalization(name=f"{name}_bn")(x)
+    return keras.layers.LeakyReLU(0.2, name=f"{name}_lrelu")(x)
+
+
+def build_patchgan_discriminator(*, in_channels=3, target_channels=3, ndf=64, max_filters=512, fov=70,
+                                 ksize=4, name="patchgan"):
+    """A PatchGAN judging (input, candidate) pairs patch by patch, returning logits.
+
+    Args:
+        in_channels: channels of the conditioning input image.
+        target_channels: channels of the real or generated image.
+        ndf: filters of the first convolution, doubled per stride-2 level up to ``max_filters``.
+        max_filters: cap on the filters of a layer.
+        fov: receptive field of one output logit in input pixels (70 is pix2pix's default).
+        ksize: kernel size of every convolution.
+        name: model name, prefix of every layer name.
+
+    Returns:
+        A ``keras.Model`` taking ``[input, candidate]`` and giving ``(b, h', w', 1)`` logits.
+
+    Raises:
+        ValueError: ``fov`` cannot be built with this kernel size.
+    """
+    pools, n_down = patchgan_plan(fov, ksize)
+    image = keras.Input((None, None, in_channels), name=f"{name}_input_image")
+    candidate = keras.Input((None, None, target_channels), name=f"{name}_candidate")
+    x = keras.layers.Concatenate(name=f"{name}_pair")([image, candidate])  # (b, s, s, in + target)
+    for i in range(pools):
+        x = keras.layers.AveragePooling2D(2, name=f"{name}_pool{i + 1}")(x)  # (b, s/2^(i+1), ., c)
+    for i in range(n_down):
+        x = _conv(x, min(ndf * 2 ** i, max_filters), ksize, 2, norm=i > 0, name=f"{name}_down{i + 1}")
+    x = _conv(x, min(ndf * 2 ** n_down, max_filters), ksize, 1, norm=True, name=f"{name}_flat")
+    logits = keras.layers.Conv2D(1, ksize, padding="same", kernel_initializer=_init(),
+                                 name=f"{name}_logits")(x)  # (b, s/2^(pools+n_down), ., 1)
+    return keras.Model([image, candidate], logits, name=name)
+
+
+def receptive_field(model):
+    """The field of view of one output of ``model``, computed from its conv and pooling layers."""
+    stack = []
+    for layer in model.layers:
+        if isinstance(layer, keras.layers.Conv2D):
+            stack.append((layer.kernel_size[0], layer.strides[0]))
+        elif isinstance(layer, keras.layers.AveragePooling2D):
+            stack.append((layer.pool_size[0], layer.strides[0]))
+    return stack_receptive_field(stack)
