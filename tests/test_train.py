@@ -1,0 +1,122 @@
+"""tfcorrect-train end to end: the run folder, rebuilding, resuming after a kill, distribution."""
+
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from tfcorrect import runfolder
+from tfcorrect.cli import train as train_cli
+from tfcorrect.models import build_generator
+from tfcorrect.params import load_params, resolve
+from tfcorrect.train import train
+from conftest import photo, tiny_sets
+
+TABLE = pathlib.Path(__file__).parent.parent / "param_tables" / "pix2pix_exposure.csv"
+RUN_FILES = ("params.csv", "generator.weights.h5", "discriminator.weights.h5", "history.csv", "loss.png",
+             "checkpoint.npz")
+
+
+def _argv(run_dir, train_dir, **extra):
+    sets = tiny_sets(train_dir, **extra)
+    return [str(TABLE), *[a for s in sets for a in ("--set", s)], "--run-dir", str(run_dir)]
+
+
+@pytest.mark.slow
+def test_train_command_writes_the_whole_run_folder(tmp_path, photo_dir):
+    run_dir = tmp_path / "run"
+    assert train_cli.main(_argv(run_dir, photo_dir, EPOCHS=3, STEPS_PER_EPOCH=5)) == 0
+    assert all((run_dir / name).is_file() for name in RUN_FILES)
+    history = pd.read_csv(run_dir / "history.csv")
+    assert list(history["epoch"]) == [1, 2, 3]
+    assert {"g_total", "g_gan", "g_l1", "d_real", "d_fake", "val_g_l1"} <= set(history.columns)
+    assert sorted(p.name for p in (run_dir / "samples").iterdir()) == [f"epoch_000{i}.png" for i in (1, 2, 3)]
+    assert not [p for p in run_dir.rglob(".*tmp*")], "temporary files left behind"
+
+
+@pytest.mark.slow
+def test_generator_rebuilt_from_run_folder_gives_identical_outputs(tmp_path, photo_dir):
+    run_dir = tmp_path / "run"
+    params = resolve(TABLE, sets=tiny_sets(photo_dir))[0]
+    trained = train(params, run_dir, verbose=0).model.generator
+    rebuilt = build_generator(load_params(run_dir / "params.csv"))
+    rebuilt.load_weights(run_dir / "generator.weights.h5")
+    x = photo("chelsea")[None, :256, :256] * 2 - 1
+    np.testing.assert_array_equal(rebuilt(x, training=False).numpy(), trained(x, training=False).numpy())
+
+
+def test_a_finished_run_is_not_overwritten_and_resume_needs_a_checkpoint(tmp_path, photo_dir, capsys):
+    run_dir = tmp_path / "run"
+    run_dir.mkdir()
+    assert train_cli.main(_argv(run_dir, photo_dir) + ["--resume"]) == 2
+    assert "nothing to resume" in capsys.readouterr().err
+    (run_dir / "params.csv").write_text("CATEGORY,PARAM_NAME,PARAM_VALUE,USE_YN\n")
+    assert train_cli.main(_argv(run_dir, photo_dir)) == 2
+    assert "already holds a run" in capsys.readouterr().err
+
+
+def test_a_table_mistake_stops_before_training(tmp_path, photo_dir, capsys):
+    assert train_cli.main(_argv(tmp_path / "run", photo_dir, NFG=8)) == 2
+    err = capsys.readouterr().err
+    assert "--set NFG=8: unknown parameter 'NFG' (did you mean NGF?)" in err and err.count("\n") == 1
+    assert not (tmp_path / "run").exists()
+
+
+@pytest.mark.slow
+def test_killed_run_resumes_from_last_complete_epoch(tmp_path, photo_dir):
+    run_dir = tmp_path / "run"
+    argv = _argv(run_dir, photo_dir, EPOCHS=6, STEPS_PER_EPOCH=8)
+    command = [sys.executable, "-m", "tfcorrect.cli.train", *argv]
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    history = run_dir / "history.csv"
+    deadline = time.time() + 300
+    while time.time() < deadline and child.poll() is None:
+        if history.exists() and len(history.read_text().splitlines()) >= 3:  # header + 2 epochs
+            break
+        time.sleep(0.02)
+    child.send_signal(signal.SIGKILL)
+    child.wait()
+    done = len(pd.read_csv(history))
+    assert 2 <= done < 6, "the kill should land in the middle of the run"
+    result = subprocess.run(command + ["--resume"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert f"epochs {done + 1}..6" in result.stdout
+    assert list(pd.read_csv(history)["epoch"]) == [1, 2, 3, 4, 5, 6]
+
+
+@pytest.mark.slow
+def test_short_training_on_real_photos_lowers_validation_l1(tmp_path, photo_dir):
+    params = resolve(TABLE, sets=tiny_sets(photo_dir, EPOCHS=6, STEPS_PER_EPOCH=10, LR=0.001, SAMPLES=0))[0]
+    history = train(params, tmp_path / "run", verbose=0).history["val_g_l1"]
+    assert history[-1] < 0.9 * history[0], history
+
+
+MIRRORED = textwrap.dedent("""
+    import sys, tensorflow as tf
+    cpu = tf.config.list_physical_devices("CPU")[0]
+    tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+    from tfcorrect.params import resolve
+    from tfcorrect.train import train
+    params = resolve(sys.argv[1], sets=sys.argv[3:])[0]
+    history = train(params, sys.argv[2], verbose=0).history
+    print("G_L1", *history["g_l1"])
+""")
+
+
+@pytest.mark.slow
+def test_mirrored_strategy_on_two_logical_cpus_trains(tmp_path, photo_dir):
+    sets = tiny_sets(photo_dir, STRATEGY="mirrored", EPOCHS=5, STEPS_PER_EPOCH=6, BATCH_SIZE=4, LR=0.001, SAMPLES=0)
+    result = subprocess.run([sys.executable, "-c", MIRRORED, str(TABLE), str(tmp_path / "run"), *sets],
+                            capture_output=True, text=True, timeout=600, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "2 replica(s)" in result.stdout
+    losses = [float(v) for v in result.stdout.split("G_L1")[1].split()]
+    assert losses[-1] < losses[0], losses
+    assert runfolder.GENERATOR_WEIGHTS in os.listdir(tmp_path / "run")

@@ -1,0 +1,117 @@
+"""Finding the training examples of each data kind (SPEC 'Data kinds') on disk."""
+
+import dataclasses
+import math
+import pathlib
+import re
+import warnings
+
+import numpy as np
+
+from tfcorrect.errors import UserError
+from tfcorrect.imageio import list_images
+
+AFIFI_EV = {"N1.5": -1.5, "N1": -1.0, "0": 0.0, "P1": 1.0, "P1.5": 1.5}
+_AFIFI_NAME = re.compile(r"^(?P<scene>.+)_(?P<ev>N1\.5|N1|0|P1|P1\.5)$")
+
+
+@dataclasses.dataclass(frozen=True)
+class Example:
+    """One training pair on disk.
+
+    Attributes:
+        target: path of the target image.
+        input: path of the input image, or ``""`` when the input is made from the target.
+        ev: exposure offset to render (``simulate_exposure``); NaN draws one per use.
+    """
+
+    target: str
+    input: str = ""
+    ev: float = math.nan
+
+
+def _paired(folder):
+    inputs, targets = folder / "input", folder / "target"
+    for sub in (inputs, targets):
+        if not sub.is_dir():
+            raise UserError(f"{folder}: a paired dataset needs input/ and target/ folders; {sub.name}/ is missing")
+    by_key = {p.relative_to(targets).with_suffix(""): p for p in list_images(targets)}
+    examples = []
+    for path in list_images(inputs):
+        partner = by_key.pop(path.relative_to(inputs).with_suffix(""), None)
+        if partner is None:
+            warnings.warn(f"{path}: no matching file in {targets}; skipped", stacklevel=2)
+        else:
+            examples.append(Example(target=str(partner), input=str(path)))
+    for path in by_key.values():
+        warnings.warn(f"{path}: no matching file in {inputs}; skipped", stacklevel=2)
+    return examples
+
+
+def _afifi(folder):
+    inputs, targets = folder / "INPUT_IMAGES", folder / "GT_IMAGES"
+    for sub in (inputs, targets):
+        if not sub.is_dir():
+            raise UserError(f"{folder}: an afifi dataset needs INPUT_IMAGES/ and GT_IMAGES/; {sub.name}/ is missing")
+    by_scene = {p.stem: p for p in list_images(targets)}
+    examples = []
+    for path in list_images(inputs):
+        match = _AFIFI_NAME.match(path.stem)
+        target = by_scene.get(match["scene"]) if match else None
+        if target is None:
+            warnings.warn(f"{path}: no <scene>_<EV> name with a GT_IMAGES/<scene> image; skipped", stacklevel=2)
+        else:
+            examples.append(Example(target=str(target), input=str(path), ev=AFIFI_EV[match["ev"]]))
+    return examples
+
+
+def _targets_only(folder):
+    return [Example(target=str(p)) for p in list_images(folder)]
+
+
+# DATASET -> how its folder becomes examples.
+FINDERS = {
+    "paired": _paired,
+    "afifi": _afifi,
+    "colorize": _targets_only,
+    "simulate_exposure": _targets_only,
+}
+
+
+def find_examples(dataset, folder, *, what="TRAIN_DIR"):
+    """The examples of a data folder.
+
+    Raises:
+        UserError: the folder is missing, has the wrong layout or holds no usable pair.
+    """
+    if not folder:
+        raise UserError(f"{what} is not set (use --set {what}=FOLDER or a table row)")
+    folder = pathlib.Path(folder)
+    if not folder.is_dir():
+        raise UserError(f"{what}={folder}: no such folder")
+    if dataset not in FINDERS:
+        raise UserError(f"DATASET {dataset!r} has no loader; known: {', '.join(FINDERS)}")
+    examples = FINDERS[dataset](folder)
+    if not examples:
+        raise UserError(f"{what}={folder}: no usable {dataset} images found")
+    return examples
+
+
+def split_examples(examples, fraction, seed):
+    """Hold out a share of the target images (all examples of a held-out target go together).
+
+    Returns:
+        ``(train, val)``, each non-empty.
+    """
+    targets = sorted({e.target for e in examples})
+    if len(targets) < 2:
+        raise UserError(f"{targets[0]}: one target image cannot be split into training and validation; set VAL_DIR")
+    count = min(len(targets) - 1, max(1, round(len(targets) * fraction)))
+    held = set(np.array(targets)[np.random.default_rng(seed).permutation(len(targets))[:count]])
+    return [e for e in examples if e.target not in held], [e for e in examples if e.target in held]
+
+
+def expand_exposures(examples, offsets):
+    """Each example whose EV is drawn at random, once per offset (fixed validation renders)."""
+    return [dataclasses.replace(e, ev=ev) if math.isnan(e.ev) else e
+            for e in examples for ev in (offsets if math.isnan(e.ev) else (e.ev,))]

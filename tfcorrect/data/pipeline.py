@@ -1,0 +1,185 @@
+"""``tf.data`` pipelines: parallel decode, pairing, augmentation, batching, prefetch.
+
+Every random choice is a stateless op seeded by ``(SEED, sample number)``, and the order of
+examples is a function of ``(SEED, epoch)``, so a resumed run sees exactly the data an
+uninterrupted run would have seen.
+"""
+
+import dataclasses
+import math
+import sys
+
+import numpy as np
+import tensorflow as tf
+
+from tfcorrect.data.examples import expand_exposures, find_examples, split_examples
+from tfcorrect.errors import ImageError
+from tfcorrect.exposure import render_exposure
+from tfcorrect.imageio import read_image
+
+AUTOTUNE = tf.data.AUTOTUNE
+CACHE_LIMIT_BYTES = 256 * 2**20
+
+
+@dataclasses.dataclass(frozen=True)
+class Datasets:
+    """What the training driver needs from the data."""
+
+    train: tf.data.Dataset
+    val: tf.data.Dataset
+    steps_per_epoch: int
+    val_steps: int
+    train_count: int
+    val_count: int
+
+
+def _rgb(path):
+    pixels = read_image(path).pixels
+    return np.repeat(pixels, 3, axis=-1) if pixels.shape[-1] == 1 else pixels
+
+
+def _read_pair(input_path, target_path):
+    target = _rgb(target_path)
+    if not input_path:
+        return target, target  # the input is made from the target later
+    image = _rgb(input_path)
+    if image.shape != target.shape:
+        raise ImageError(f"{input_path}: size {image.shape[:2]} differs from its target "
+                         f"{target_path} {target.shape[:2]}")
+    return image, target
+
+
+def _load(input_path, target_path):
+    """Decode one pair (numpy side) and whether it could be read; a bad file is named on stderr."""
+    try:
+        return (*_read_pair(input_path.decode(), target_path.decode()), True)
+    except ImageError as err:
+        print(f"warning: skipped: {err}", file=sys.stderr, flush=True)
+        empty = np.zeros((1, 1, 3), np.float32)
+        return empty, empty, False
+
+
+def _resize_shorter(pair, side):
+    shape = tf.cast(tf.shape(pair)[:2], tf.float32)
+    scale = side / tf.reduce_min(shape)
+    size = tf.cast(tf.math.round(shape * scale), tf.int32)
+    return tf.image.resize(pair, tf.maximum(size, side), antialias=True)
+
+
+def _center_crop(pair, side):
+    top = (tf.shape(pair)[0] - side) // 2
+    left = (tf.shape(pair)[1] - side) // 2
+    return pair[top:top + side, left:left + side]
+
+
+def _color_jitter(image, seed):
+    seeds = tf.random.experimental.stateless_split(seed, 4)
+    image = tf.image.stateless_random_brightness(image, 0.1, seeds[0])
+    image = tf.image.stateless_random_contrast(image, 0.8, 1.2, seeds[1])
+    image = tf.image.stateless_random_saturation(image, 0.8, 1.2, seeds[2])
+    image = tf.image.stateless_random_hue(image, 0.05, seeds[3])
+    return tf.clip_by_value(image, 0.0, 1.0)
+
+
+def _chance(p, seed):
+    return tf.random.stateless_uniform([], seed) < p
+
+
+def make_prepare(params, training):
+    """The per-example TF function: crop, make the input, augment, scale to [-1, 1]."""
+    offsets = tf.constant(params.ev_list, tf.float32)
+    side = params.resol
+
+    def prepare(image, target, ev, seed):
+        seeds = tf.random.experimental.stateless_split(seed, 4)
+        pair = _resize_shorter(tf.concat([image, target], axis=-1), params.load_size)
+        if training:
+            pair = tf.image.stateless_random_crop(pair, [side, side, 6], seeds[0])
+        else:
+            pair = _center_crop(pair, side)
+        image, target = pair[..., :3], pair[..., 3:]
+        if params.dataset == "simulate_exposure":
+            drawn = tf.gather(offsets, tf.random.stateless_uniform([], seeds[1], 0, len(params.ev_list), tf.int32))
+            image = render_exposure(target, tf.where(tf.math.is_nan(ev), drawn, ev))
+        if training:
+            flipped = tf.image.flip_left_right(tf.concat([image, target], axis=-1))
+            both = tf.where(_chance(params.aug_flip_p, seeds[2]), flipped, tf.concat([image, target], axis=-1))
+            image, target = both[..., :3], both[..., 3:]
+            jitter_seeds = tf.random.experimental.stateless_split(seeds[3], 2)
+            image = tf.cond(_chance(params.aug_jitter_p, jitter_seeds[0]),
+                            lambda: _color_jitter(image, jitter_seeds[1]), lambda: image)
+        if params.in_channels == 1:
+            image = tf.image.rgb_to_grayscale(image)
+        image.set_shape([side, side, params.in_channels])
+        target.set_shape([side, side, 3])
+        return image * 2 - 1, target * 2 - 1
+
+    return prepare
+
+
+def _decode(table):
+    """Map ``(example index, sample number)`` to decoded float images plus EV and seed."""
+    inputs, targets, evs = table
+
+    def decode(index, number, seed):
+        image, target, ok = tf.numpy_function(_load, [tf.gather(inputs, index), tf.gather(targets, index)],
+                                              [tf.float32, tf.float32, tf.bool], stateful=False)
+        image.set_shape([None, None, 3])
+        target.set_shape([None, None, 3])
+        return image, target, tf.gather(evs, index), tf.stack([tf.cast(seed, tf.int64), number]), ok
+
+    return decode
+
+
+def _examples_dataset(examples, order, numbers, params, training):
+    """Decoded, prepared examples in ``order``; unreadable files are dropped after being named."""
+    decode = _decode(_table(examples))
+    return (
+        tf.data.Dataset.from_tensor_slices((order, numbers))
+        .map(lambda i, n: decode(i, n, params.seed), num_parallel_calls=AUTOTUNE)
+        .filter(lambda *example: example[-1])
+        .map(lambda *example: make_prepare(params, training)(*example[:-1]), num_parallel_calls=AUTOTUNE)
+    )
+
+
+def _table(examples):
+    return (tf.constant([e.input for e in examples]), tf.constant([e.target for e in examples]),
+            tf.constant([e.ev for e in examples], tf.float32))
+
+
+def training_order(count, per_epoch, epochs, seed, start_epoch=0):
+    """Example indices for epochs ``start_epoch..epochs-1``: a fresh permutation per pass, per epoch."""
+    passes = math.ceil(per_epoch / count)
+    return np.concatenate([
+        np.concatenate([np.random.default_rng([seed, epoch, p]).permutation(count) for p in range(passes)])[:per_epoch]
+        for epoch in range(start_epoch, epochs)
+    ]) if start_epoch < epochs else np.zeros([0], np.int64)
+
+
+def make_datasets(params, start_epoch=0):
+    """Training and validation datasets of ``params``, the training one starting at ``start_epoch``."""
+    train = find_examples(params.dataset, params.train_dir)
+    if params.val_dir:
+        val = find_examples(params.dataset, params.val_dir, what="VAL_DIR")
+    else:
+        train, val = split_examples(train, params.val_fraction, params.seed)
+    val = expand_exposures(val, params.ev_list)
+    batch = params.batch_size
+    steps = params.steps_per_epoch or max(1, len(train) // batch)
+    val_steps = params.val_steps or math.ceil(len(val) / batch)
+    per_epoch = steps * batch
+    order = training_order(len(train), per_epoch, params.epochs, params.seed, start_epoch)
+    numbers = np.arange(start_epoch * per_epoch, start_epoch * per_epoch + len(order))
+    train_ds = (
+        _examples_dataset(train, order, numbers, params, training=True)
+        .repeat()  # only reached when unreadable files were skipped
+        .batch(batch, drop_remainder=True)
+        .prefetch(AUTOTUNE)
+    )
+    val_ds = _examples_dataset(val, np.arange(len(val)), np.arange(len(val)), params, training=False)
+    if len(val) * params.resol**2 * 6 * 4 <= CACHE_LIMIT_BYTES:
+        val_ds = val_ds.cache()
+    # Repeated, so that every epoch's `val_steps` batches are the same ones even when an iterator
+    # is kept across epochs (as under tf.distribute) and the last batch is a partial one.
+    val_ds = val_ds.batch(batch).repeat().prefetch(AUTOTUNE)
+    return Datasets(train_ds, val_ds, steps, val_steps, len(train), len(val))
