@@ -9,11 +9,11 @@ message starts with the file's path.
 import dataclasses
 import os
 import pathlib
-import tempfile
 
 import cv2
 import numpy as np
 
+from tfcorrect.atomic import write_bytes
 from tfcorrect.errors import ImageError
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
@@ -26,12 +26,6 @@ _NO_ALPHA_EXTENSIONS = (".jpg", ".jpeg")
 _READ_FLAGS = cv2.IMREAD_COLOR | cv2.IMREAD_ANYDEPTH | cv2.IMREAD_ANYCOLOR
 _DTYPES = {8: np.uint8, 16: np.uint16}
 _BITS = {np.dtype(dtype): bits for bits, dtype in _DTYPES.items()}
-
-# The mode open() gives new files. Read once at import: os.umask can only be read by setting
-# it, which is not thread-safe.
-_UMASK = os.umask(0o022)
-os.umask(_UMASK)
-_FILE_MODE = 0o666 & ~_UMASK
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -195,23 +189,11 @@ def _to_samples(path, pixels, alpha, bit_depth):
 
 
 def _write_atomic(path, data):
-    """Write bytes to a temporary file beside ``path``, sync it, and rename it onto ``path``."""
+    """Write bytes atomically beside ``path``; an OS failure becomes an ImageError naming it."""
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = tempfile.NamedTemporaryFile(dir=path.parent, delete=False, prefix=f".{path.name}.", suffix=".tmp")
+        write_bytes(path, data)
     except OSError as err:
         raise ImageError(f"{path}: {err.strerror or err}") from err
-    try:
-        with tmp:
-            tmp.write(data)
-            tmp.flush()
-            os.fsync(tmp.fileno())
-        os.chmod(tmp.name, _FILE_MODE)  # NamedTemporaryFile creates 0600; give the usual mode
-        os.replace(tmp.name, path)
-    except OSError as err:
-        raise ImageError(f"{path}: {err.strerror or err}") from err
-    finally:
-        pathlib.Path(tmp.name).unlink(missing_ok=True)  # only still there if something failed
 
 
 def list_images(root):
