@@ -18,13 +18,17 @@ def add_table_arguments(parser):
 
 
 def run(prog, function, *args, **kwargs):
-    """Call ``function``; a :class:`UserError` becomes ``prog: error: ...`` and exit code 2."""
+    """Call ``function``; a :class:`UserError` becomes ``prog: error: ...`` and exit code 2.
+
+    Returns:
+        The exit code: 0, or 1 when ``function`` returns a true value (some work failed).
+    """
     try:
-        function(*args, **kwargs)
+        failed = function(*args, **kwargs)
     except UserError as err:
         print(f"{prog}: error: {err}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
         return 130
-    return 0
+    return 1 if failed else 0
