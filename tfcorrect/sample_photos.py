@@ -66,3 +66,29 @@ def export_photos(names, folder):
             write_image(path, load_photo(name) / 255.0)
         paths.append(path)
     return paths
+
+
+# The shipped default exposure model trains on these; the demo tests on the others.
+TRAIN_SET = ("astronaut", "immunohistochemistry", "retina", "hubble_deep_field", "grace_hopper",
+             "camera", "brick", "coins", "grass", "gravel", "moon", "page", "clock")
+# motorcycle_right is left out of both: it is nearly the same scene as motorcycle_left.
+DEMO_SET = ("chelsea", "coffee", "rocket", "motorcycle_left")
+SETS = {"train": TRAIN_SET, "demo": DEMO_SET}
+
+
+def main(argv=None):
+    """``python -m tfcorrect.sample_photos {train,demo} FOLDER``: export a set of bundled photos."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m tfcorrect.sample_photos",
+                                     description="Write a set of photos bundled with our dependencies as PNG files.")
+    parser.add_argument("set", choices=sorted(SETS))
+    parser.add_argument("folder")
+    args = parser.parse_args(argv)
+    for path in export_photos(SETS[args.set], args.folder):
+        print(path)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,35 @@
+"""Classical corrections a learned model is compared against, on float RGB images in [0, 1]."""
+
+import numpy as np
+from skimage import exposure as skexposure
+
+from tfcorrect import exposure
+
+
+def identity(image):
+    """The input unchanged: what doing nothing scores."""
+    return np.asarray(image, np.float32)
+
+
+def clahe(image):
+    """Contrast-limited adaptive histogram equalisation (``skimage.exposure.equalize_adapthist``)."""
+    return skexposure.equalize_adapthist(np.asarray(image, np.float32)).astype(np.float32)
+
+
+def histogram_equalisation(image):
+    """Global histogram equalisation of each channel (``skimage.exposure.equalize_hist``)."""
+    return skexposure.equalize_hist(np.asarray(image, np.float32)).astype(np.float32)
+
+
+def global_reexposure(image):
+    """One scale factor in linear light bringing the mean encoded value to mid-gray."""
+    return exposure.global_reexposure(np.asarray(image, np.float32)[None]).numpy()[0]
+
+
+# --baselines name -> function(image) -> corrected image.
+BASELINES = {
+    "identity": identity,
+    "histogram_equalisation": histogram_equalisation,
+    "clahe": clahe,
+    "global_reexposure": global_reexposure,
+}
