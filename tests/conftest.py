@@ -36,3 +36,18 @@ def tiny_sets(train_dir, **extra):
               "EPOCHS": 2, "STEPS_PER_EPOCH": 3, "BATCH_SIZE": 2, "VAL_FRACTION": 0.34, "SAMPLES": 2}
     values.update(extra)
     return [f"{k}={v}" for k, v in values.items()]
+
+
+@pytest.fixture(scope="session")
+def run_dir(tmp_path_factory, photo_dir):
+    """A briefly trained exposure model whose output depends on each tile's content."""
+    from tfcorrect.params import resolve
+    from tfcorrect.train import train
+
+    folder = tmp_path_factory.mktemp("run") / "exposure"
+    table = tmp_path_factory.mktemp("table") / "empty.csv"
+    table.write_text("CATEGORY,PARAM_NAME,PARAM_VALUE,USE_YN\n")
+    sets = tiny_sets(photo_dir, NGF=4, NDF=4, EPOCHS=1, STEPS_PER_EPOCH=2, G_PRENORM="white_point",
+                     G_OUTPUT="exposure_gain")
+    train(resolve(table, sets=sets)[0], folder, verbose=0)
+    return folder

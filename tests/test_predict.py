@@ -9,22 +9,8 @@ import pytest
 
 from tfcorrect.cli import predict as predict_cli
 from tfcorrect.imageio import read_image, write_image
-from tfcorrect.params import resolve
 from tfcorrect.predict import predictor_from_run
-from tfcorrect.train import train
-from conftest import photo, tiny_sets
-from test_params import table
-
-
-@pytest.fixture(scope="session")
-def run_dir(tmp_path_factory, photo_dir):
-    """A briefly trained exposure model whose output depends on each tile's content."""
-    folder = tmp_path_factory.mktemp("run") / "exposure"
-    empty = tmp_path_factory.mktemp("table")
-    params = resolve(table(empty, ""), sets=tiny_sets(photo_dir, NGF=4, NDF=4, EPOCHS=1, STEPS_PER_EPOCH=2,
-                                                       G_PRENORM="white_point", G_OUTPUT="exposure_gain"))[0]
-    train(params, folder, verbose=0)
-    return folder
+from conftest import photo
 
 
 def _predict(run_dir, source, out, *extra):

@@ -26,10 +26,18 @@ def global_reexposure(image):
     return exposure.global_reexposure(np.asarray(image, np.float32)[None]).numpy()[0]
 
 
+def white_point_reexposure(image):
+    """One scale factor in linear light bringing the brightest 0.5 % of pixels to white."""
+    image = np.asarray(image, np.float32)[None]
+    linear = exposure.srgb_to_linear(image) * exposure.white_point_gain(image)
+    return exposure.linear_to_srgb(linear).numpy()[0]
+
+
 # --baselines name -> function(image) -> corrected image.
 BASELINES = {
     "identity": identity,
     "histogram_equalisation": histogram_equalisation,
     "clahe": clahe,
     "global_reexposure": global_reexposure,
+    "white_point_reexposure": white_point_reexposure,
 }

@@ -20,7 +20,8 @@ from tfcorrect.sample_photos import DEMO_SET, export_photos
 
 EV_OFFSETS = (-1.5, -1.0, 1.0, 1.5)
 METHODS = {"input": baselines.identity, "CLAHE": baselines.clahe,
-           "global re-exposure": baselines.global_reexposure}
+           "global re-exposure": baselines.global_reexposure,
+           "white-point re-exp.": baselines.white_point_reexposure}
 GRID_HEIGHT = 160
 
 
