@@ -13,10 +13,11 @@ def _describe(args):
         return
     params, sources = resolve(args.table, args.category, args.sets)
     width = max(map(len, FIELDS))
+    print(f"{'PARAM_NAME':<{width}}  {'VALUE':<16} {'FROM':<28} DESCRIPTION (DEFAULT)")
     for name, field in FIELDS.items():
-        value = format_value(getattr(params, field.name))
-        default = "derived" if field.default is None else format_value(field.default)
-        print(f"{name:<{width}}  {value:<12} [{sources[name]}; default {default}]  {field.metadata['description']}")
+        value = format_value(getattr(params, field.name)) or "''"
+        default = "derived" if field.default is None else format_value(field.default) or "''"
+        print(f"{name:<{width}}  {value:<16} {sources[name]:<28} {field.metadata['description']} ({default})")
 
 
 def main(argv=None):
