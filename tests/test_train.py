@@ -120,3 +120,13 @@ def test_mirrored_strategy_on_two_logical_cpus_trains(tmp_path, photo_dir):
     losses = [float(v) for v in result.stdout.split("G_L1")[1].split()]
     assert losses[-1] < losses[0], losses
     assert runfolder.GENERATOR_WEIGHTS in os.listdir(tmp_path / "run")
+
+
+def test_training_on_only_unreadable_files_stops_with_a_message(tmp_path, capsys):
+    folder = tmp_path / "bad"
+    folder.mkdir()
+    for name in ("a.png", "b.jpg", "c.png"):
+        (folder / name).write_bytes(b"not an image")
+    assert train_cli.main(_argv(tmp_path / "run", folder, VAL_DIR=str(folder))) == 2
+    err = capsys.readouterr().err
+    assert "a.png" in err and "training data ran out" in err

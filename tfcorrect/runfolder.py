@@ -113,6 +113,9 @@ class RunFolderWriter(keras.callbacks.Callback):
         self.samples = samples
 
     def on_epoch_end(self, epoch, logs=None):
+        if not logs:  # Keras ran out of data before this epoch trained anything
+            self.model.stop_training = True
+            return
         self.history.append({"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}})
         gan = self.model
         save_checkpoint(self.run_dir / CHECKPOINT, gan, epoch + 1, self.history)

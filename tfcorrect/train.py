@@ -104,9 +104,13 @@ def train(params, run_dir, *, resume=False, verbose="auto"):
     print(f"training {params.model} on {data.train_count} examples, validating on {data.val_count}; "
           f"epochs {epoch + 1}..{params.epochs} of {data.steps_per_epoch} steps; "
           f"{strategy.num_replicas_in_sync} replica(s); run folder {run_dir}")
-    return gan.fit(data.train, epochs=params.epochs, initial_epoch=epoch, steps_per_epoch=data.steps_per_epoch,
-                   validation_data=data.val, validation_steps=data.val_steps, callbacks=[writer], shuffle=False,
-                   verbose=verbose)
+    history = gan.fit(data.train, epochs=params.epochs, initial_epoch=epoch, steps_per_epoch=data.steps_per_epoch,
+                      validation_data=data.val, validation_steps=data.val_steps, callbacks=[writer], shuffle=False,
+                      verbose=verbose)
+    if len(writer.history) < params.epochs:
+        raise UserError(f"{params.train_dir}: training data ran out after {len(writer.history)} of {params.epochs} "
+                        "epochs; too many files could not be read (named above)")
+    return history
 
 
 __all__ = ["build_gan", "default_run_dir", "make_strategy", "train"]

@@ -19,6 +19,7 @@ from tfcorrect.imageio import read_image
 
 AUTOTUNE = tf.data.AUTOTUNE
 CACHE_LIMIT_BYTES = 256 * 2**20
+_reported = set()  # unreadable files already named on stderr, so each is named once
 
 
 @dataclasses.dataclass(frozen=True)
@@ -54,7 +55,9 @@ def _load(input_path, target_path):
     try:
         return (*_read_pair(input_path.decode(), target_path.decode()), True)
     except ImageError as err:
-        print(f"warning: skipped: {err}", file=sys.stderr, flush=True)
+        if str(err) not in _reported:
+            _reported.add(str(err))
+            print(f"warning: skipped: {err}", file=sys.stderr, flush=True)
         empty = np.zeros((1, 1, 3), np.float32)
         return empty, empty, False
 
@@ -172,7 +175,7 @@ def make_datasets(params, start_epoch=0):
     numbers = np.arange(start_epoch * per_epoch, start_epoch * per_epoch + len(order))
     train_ds = (
         _examples_dataset(train, order, numbers, params, training=True)
-        .repeat()  # only reached when unreadable files were skipped
+        .repeat(2)  # refills what unreadable files left out; bounded, so all-unreadable data ends
         .batch(batch, drop_remainder=True)
         .prefetch(AUTOTUNE)
     )
