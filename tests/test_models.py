@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfcorrect.exposure import global_reexposure
+from tfcorrect.exposure import global_reexposure, srgb_to_linear
 from tfcorrect.models import build_generator, build_patchgan_discriminator, build_unet_generator, receptive_field
 from tfcorrect.params import Params
 from tfcorrect.params.schema import derive
@@ -66,6 +66,19 @@ def test_exposure_gain_generator_starts_at_global_reexposure():
     out = (generator(image * 2 - 1).numpy() + 1) / 2
     np.testing.assert_allclose(out, global_reexposure(image).numpy(), atol=1e-4)
     assert abs(out.mean() - 0.5) < 0.01
+
+
+def test_global_gain_changes_brightness_uniformly_in_linear_light():
+    generator = build_unet_generator(depth=6, ngf=4, output="exposure_global_gain", prenorm="white_point")
+    kernel = generator.get_layer("unet_generator_log_gain").kernel
+    kernel.assign(np.random.default_rng(5).normal(0, 0.2, kernel.shape))
+    image = tf.image.resize(photo("chelsea")[None], (64, 64)).numpy() * 0.5
+    linear_in = srgb_to_linear(image).numpy()
+    linear_out = srgb_to_linear((generator(image * 2 - 1).numpy() + 1) / 2).numpy()
+    ratio = linear_out / np.maximum(linear_in, 1e-3)
+    unclipped = (linear_in > 0.01) & (linear_out < 0.99)
+    assert np.std(ratio[unclipped]) / np.mean(ratio[unclipped]) < 1e-3  # one gain, all pixels and channels
+    assert not np.isclose(np.mean(ratio[unclipped]), 1.0)
 
 
 def test_custom_layers_survive_a_keras_save_load_round_trip(tmp_path):

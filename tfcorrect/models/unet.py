@@ -4,7 +4,7 @@ import keras
 
 from tfcorrect.models.layers import AutoExposure, ExposureGain
 
-OUTPUTS = ("image", "exposure_gain")
+OUTPUTS = ("image", "exposure_gain", "exposure_global_gain")
 PRENORMS = ("none", "mean_gray", "white_point")
 DROPOUT_LEVELS = 3
 
@@ -47,9 +47,10 @@ def build_unet_generator(*, in_channels=3, out_channels=3, depth=8, ngf=64, max_
         ksize: kernel size of every (transposed) convolution.
         dropout: rate of the first three decoder levels (0 for none).
         test_dropout: keep that dropout active at prediction time.
-        output: ``"image"`` (tanh output) or ``"exposure_gain"`` (a per-pixel, per-channel log2
-            gain in linear light applied to the, possibly pre-normalised, input; its last
-            layer starts at zero so an untrained network returns its input).
+        output: ``"image"`` (tanh output), ``"exposure_gain"`` (a per-pixel, per-channel log2
+            gain in linear light applied to the, possibly pre-normalised, input) or
+            ``"exposure_global_gain"`` (that gain map averaged to one achromatic gain per
+            image). The gain layer starts at zero, so an untrained network returns its input.
         prenorm: ``"none"``, or re-expose the input first by one gain per image: ``"mean_gray"``
             (mean to mid-gray) or ``"white_point"`` (highlights to white).
         name: model name, prefix of every layer name.
@@ -62,7 +63,7 @@ def build_unet_generator(*, in_channels=3, out_channels=3, depth=8, ngf=64, max_
     if output not in OUTPUTS or prenorm not in PRENORMS:
         raise ValueError(f"output must be one of {OUTPUTS} and prenorm one of {PRENORMS}, "
                          f"got {output!r}, {prenorm!r}")
-    if output == "exposure_gain" and in_channels != out_channels:
+    if output != "image" and in_channels != out_channels:
         raise ValueError("an exposure_gain output needs as many input as output channels")
     inputs = keras.Input((None, None, in_channels), name=f"{name}_input")  # (b, s, s, in)
     x = source = inputs if prenorm == "none" else AutoExposure(prenorm, name=f"{name}_prenorm")(inputs)
@@ -80,7 +81,10 @@ def build_unet_generator(*, in_channels=3, out_channels=3, depth=8, ngf=64, max_
         outputs = keras.layers.Conv2DTranspose(out_channels, ksize, strides=2, padding="same", activation="tanh",
                                                kernel_initializer=_init(), name=f"{name}_out")(x)  # (b, s, s, out)
     else:
-        log_gain = keras.layers.Conv2DTranspose(out_channels, ksize, strides=2, padding="same",
+        gain_channels = 1 if output == "exposure_global_gain" else out_channels
+        log_gain = keras.layers.Conv2DTranspose(gain_channels, ksize, strides=2, padding="same",
                                                 kernel_initializer="zeros", name=f"{name}_log_gain")(x)
+        if output == "exposure_global_gain":
+            log_gain = keras.layers.GlobalAveragePooling2D(keepdims=True, name=f"{name}_mean_gain")(log_gain)
         outputs = ExposureGain(name=f"{name}_out")([source, log_gain])  # (b, s, s, out)
     return keras.Model(inputs, outputs, name=name)

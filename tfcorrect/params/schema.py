@@ -58,8 +58,9 @@ class Params:
     )
     g_output: str = _param(
         "image",
-        "Generator head: 'image' (tanh image, pix2pix) or 'exposure_gain' (per-pixel gain in linear light).",
-        choices=("image", "exposure_gain"),
+        "Generator head: 'image' (tanh, pix2pix), 'exposure_gain' (per-pixel gain in linear light) or "
+        "'exposure_global_gain' (one gain per image).",
+        choices=("image", "exposure_gain", "exposure_global_gain"),
     )
     g_prenorm: str = _param(
         "none",

@@ -244,8 +244,8 @@ def _check_together(values, sources):
     except ValueError:
         raise TableError(f"{sources['EV_OFFSETS']}: EV_OFFSETS must be comma-separated numbers "
                          f"within +-5, not '{values['ev_offsets']}'") from None
-    if values["g_output"] == "exposure_gain" and values["dataset"] == "colorize":
-        raise TableError(f"{sources['G_OUTPUT']}: G_OUTPUT exposure_gain needs a colour input, "
+    if values["g_output"] != "image" and values["dataset"] == "colorize":
+        raise TableError(f"{sources['G_OUTPUT']}: G_OUTPUT {values['g_output']} needs a colour input, "
                          "not the gray input of DATASET colorize")
     try:
         patchgan_plan(values["fov"], values["ksize"])
