@@ -130,3 +130,24 @@ def test_training_on_only_unreadable_files_stops_with_a_message(tmp_path, capsys
     assert train_cli.main(_argv(tmp_path / "run", folder, VAL_DIR=str(folder))) == 2
     err = capsys.readouterr().err
     assert "a.png" in err and "training data ran out" in err
+
+
+def test_keep_best_exports_the_epoch_with_the_lowest_validation_loss(tmp_path, photo_dir):
+    from tfcorrect.train import build_gan
+
+    params = resolve(TABLE, sets=tiny_sets(photo_dir, KEEP_BEST="val_g_l1"))[0]
+    gan = build_gan(params)
+    writer = runfolder.RunFolderWriter(tmp_path, [], keep_best="val_g_l1")
+    writer.set_model(gan)
+    kernel = gan.generator.trainable_weights[0]
+    exported = build_generator(params)
+    for epoch, (val_l1, value) in enumerate([(0.5, 0.1), (0.3, 0.2), (0.4, 0.3)]):
+        kernel.assign(np.full(kernel.shape, value))
+        writer.on_epoch_end(epoch, {"g_l1": 1.0, "val_g_l1": val_l1})
+    exported.load_weights(tmp_path / "generator.weights.h5")
+    assert np.allclose(exported.trainable_weights[0].numpy(), 0.2)  # epoch 2 had the lowest val_g_l1
+    assert list(pd.read_csv(tmp_path / "history.csv")["epoch"]) == [1, 2, 3]
+    writer.keep_best = "none"
+    writer.on_epoch_end(3, {"g_l1": 1.0, "val_g_l1": 0.9})
+    exported.load_weights(tmp_path / "generator.weights.h5")
+    assert np.allclose(exported.trainable_weights[0].numpy(), 0.3)

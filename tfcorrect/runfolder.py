@@ -104,13 +104,23 @@ class RunFolderWriter(keras.callbacks.Callback):
         run_dir: the run folder.
         history: rows of the epochs already complete (a resumed run's past).
         samples: ``(inputs, targets)`` arrays of the fixed validation images, or ``None``.
+        keep_best: a history column, e.g. ``"val_g_l1"``: the exported network weights are those
+            of the epoch where it was lowest (like ``ModelCheckpoint(save_best_only=True)``);
+            ``"none"`` exports every epoch's. ``checkpoint.npz`` always holds the last epoch.
     """
 
-    def __init__(self, run_dir, history, samples=None):
+    def __init__(self, run_dir, history, samples=None, keep_best="none"):
         super().__init__()
         self.run_dir = pathlib.Path(run_dir)
         self.history = list(history)
         self.samples = samples
+        self.keep_best = keep_best
+
+    def _improved(self):
+        if self.keep_best == "none":
+            return True
+        values = [row[self.keep_best] for row in self.history]
+        return values[-1] <= min(values)
 
     def on_epoch_end(self, epoch, logs=None):
         if not logs:  # Keras ran out of data before this epoch trained anything
@@ -119,8 +129,9 @@ class RunFolderWriter(keras.callbacks.Callback):
         self.history.append({"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}})
         gan = self.model
         save_checkpoint(self.run_dir / CHECKPOINT, gan, epoch + 1, self.history)
-        save_weights(gan.generator, self.run_dir / GENERATOR_WEIGHTS)
-        save_weights(gan.discriminator, self.run_dir / DISCRIMINATOR_WEIGHTS)
+        if self._improved():
+            save_weights(gan.generator, self.run_dir / GENERATOR_WEIGHTS)
+            save_weights(gan.discriminator, self.run_dir / DISCRIMINATOR_WEIGHTS)
         write_history(self.run_dir / HISTORY, self.history)
         plot_losses(self.run_dir / LOSS_PLOT, self.history)
         if self.samples is not None:

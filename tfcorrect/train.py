@@ -100,7 +100,8 @@ def train(params, run_dir, *, resume=False, verbose="auto"):
         print(f"{run_dir}: all {params.epochs} epochs are complete; raise EPOCHS to train further")
         return None
     data = make_datasets(params, start_epoch=epoch)
-    writer = runfolder.RunFolderWriter(run_dir, history, _samples(data.val, min(params.samples, data.val_count)))
+    writer = runfolder.RunFolderWriter(run_dir, history, _samples(data.val, min(params.samples, data.val_count)),
+                                       keep_best=params.keep_best)
     print(f"training {params.model} on {data.train_count} examples, validating on {data.val_count}; "
           f"epochs {epoch + 1}..{params.epochs} of {data.steps_per_epoch} steps; "
           f"{strategy.num_replicas_in_sync} replica(s); run folder {run_dir}")

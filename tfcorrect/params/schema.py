@@ -80,6 +80,11 @@ class Params:
     steps_per_epoch: int = _param(0, "Batches per epoch; 0 = the whole training set once.", minimum=0)
     batch_size: int = _param(1, "Images per batch (global, across replicas).", minimum=1)
     val_steps: int = _param(0, "Validation batches per epoch; 0 = the whole validation set.", minimum=0)
+    keep_best: str = _param(
+        "none",
+        "Which epoch's weights the run folder exports: 'none' = the last; a validation loss = the epoch where it was lowest.",
+        choices=("none", "val_g_l1", "val_g_total"),
+    )
     samples: int = _param(4, "Fixed validation images shown in samples/ each epoch.", minimum=0, maximum=16)
     # Data loading and augmentation.
     load_size: int = _param(
