@@ -36,3 +36,9 @@ def test_metrics_rank_a_closer_image_higher():
     assert psnr(original, original) == float("inf") or psnr(original, original) > 100
     with pytest.raises(ValueError, match="shapes differ"):
         psnr(original, original[:10])
+
+
+def test_histogram_equalisation_flattens_each_channel():
+    out = baselines.histogram_equalisation(render_exposure(photo("coffee"), -1.5).numpy())
+    for c in range(3):
+        assert abs(out[..., c].mean() - 0.5) < 0.05

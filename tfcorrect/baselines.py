@@ -18,7 +18,9 @@ def clahe(image):
 
 def histogram_equalisation(image):
     """Global histogram equalisation of each channel (``skimage.exposure.equalize_hist``)."""
-    return skexposure.equalize_hist(np.asarray(image, np.float32)).astype(np.float32)
+    image = np.asarray(image, np.float32)
+    channels = [skexposure.equalize_hist(image[..., c]) for c in range(image.shape[-1])]
+    return np.stack(channels, axis=-1).astype(np.float32)
 
 
 def global_reexposure(image):
