@@ -4,7 +4,6 @@ import numpy as np
 import tensorflow as tf
 
 from tfcorrect.losses import discriminator_loss, generator_loss
-from tfcorrect.params import Params
 from tfcorrect.train import build_gan
 from test_models import params
 from conftest import photo
@@ -42,4 +41,3 @@ def test_generator_loss_returns_weighted_parts():
     assert np.isclose(float(total), 2 * float(gan) + 10 * 0.5)
     real, fake_part = discriminator_loss(logits, -logits)
     assert np.isclose(float(real), float(fake_part))
-    assert Params().lambda_l1 == 100.0

@@ -118,11 +118,6 @@ class Params:
 FIELDS = {field.name.upper(): field for field in dataclasses.fields(Params)}
 
 
-def field_type(field):
-    """The Python type of a schema field: ``int``, ``float``, ``bool`` or ``str``."""
-    return field.type
-
-
 def derive(values):
     """Fill the derived values (those still ``None``) from the others, in place.
 
