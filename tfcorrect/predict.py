@@ -69,10 +69,11 @@ def _starts(length, tile, stride):
 
 def _pad_to(pixels, height, width):
     """Mirror-pad an image at the bottom and right up to at least ``height`` x ``width``."""
+    # Symmetric padding adds at most the image's own size per step, so tiny images take a few.
     while pixels.shape[0] < height or pixels.shape[1] < width:
-        pad_h = min(height - pixels.shape[0], pixels.shape[0]) if pixels.shape[0] < height else 0
-        pad_w = min(width - pixels.shape[1], pixels.shape[1]) if pixels.shape[1] < width else 0
-        pixels = np.pad(pixels, ((0, max(pad_h, 0)), (0, max(pad_w, 0)), (0, 0)), mode="symmetric")
+        pad_h = min(max(height - pixels.shape[0], 0), pixels.shape[0])
+        pad_w = min(max(width - pixels.shape[1], 0), pixels.shape[1])
+        pixels = np.pad(pixels, ((0, pad_h), (0, pad_w), (0, 0)), mode="symmetric")
     return pixels
 
 

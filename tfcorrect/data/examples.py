@@ -76,6 +76,8 @@ FINDERS = {
     "colorize": _targets_only,
     "simulate_exposure": _targets_only,
 }
+# Data kinds whose input is made from the target in the pipeline, not read from disk.
+DERIVED_INPUT = tuple(kind for kind, finder in FINDERS.items() if finder is _targets_only)
 
 
 def find_examples(dataset, folder, *, what="TRAIN_DIR"):

@@ -12,7 +12,7 @@ import sys
 import numpy as np
 import tensorflow as tf
 
-from tfcorrect.data.examples import expand_exposures, find_examples, split_examples
+from tfcorrect.data.examples import DERIVED_INPUT, expand_exposures, find_examples, split_examples
 from tfcorrect.errors import ImageError
 from tfcorrect.exposure import render_exposure
 from tfcorrect.imageio import read_image
@@ -92,10 +92,15 @@ def make_prepare(params, training):
     """The per-example TF function: crop, make the input, augment, scale to [-1, 1]."""
     offsets = tf.constant(params.ev_list, tf.float32)
     side = params.resol
+    derived = params.dataset in DERIVED_INPUT
 
     def prepare(image, target, ev, seed):
         seeds = tf.random.experimental.stateless_split(seed, 4)
-        pair = _resize_shorter(tf.concat([image, target], axis=-1), params.load_size)
+        if derived:  # the input is made from the target below: resize the target alone
+            target = _resize_shorter(target, params.load_size)
+            pair = tf.concat([target, target], axis=-1)
+        else:
+            pair = _resize_shorter(tf.concat([image, target], axis=-1), params.load_size)
         if training:
             pair = tf.image.stateless_random_crop(pair, [side, side, 6], seeds[0])
         else:
