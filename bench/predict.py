@@ -24,7 +24,7 @@ What is measured, all in one invocation:
    layers, with shapes taken by evaluating the layers on a zero tile: ``2*kh*kw*cin*cout*Hout*Wout``
    per ``Conv2D`` and ``2*kh*kw*cin*cout*Hin*Win`` per ``Conv2DTranspose`` (each input pixel
    scatters one kernel); normalisation, activations and blending are ignored as small. Times
-   the number of tiles the predictor runs (its own ``_starts`` rule), this is the total.
+   the number of tiles the predictor runs (its own ``tile_starts`` rule), this is the total.
 4. **FLOP rate.** The best of 10 timed float32 ``2048x2048 @ 2048x2048`` TensorFlow matmuls,
    ``2*n**3 / seconds`` (the median is printed too).
 5. **Ratio.** Floor seconds = total FLOPs / FLOP rate; the ratio is the measured
@@ -70,10 +70,10 @@ def image_size(megapixels):
 
 def tile_counts(height, width, tile, overlap):
     """Tiles per column and per row that :class:`tfcorrect.predict.Predictor` runs for an image."""
-    from tfcorrect.predict import _starts
+    from tfcorrect.predict import tile_starts
 
     stride = tile - overlap
-    return len(_starts(max(height, tile), tile, stride)), len(_starts(max(width, tile), tile, stride))
+    return len(tile_starts(max(height, tile), tile, stride)), len(tile_starts(max(width, tile), tile, stride))
 
 
 def _vm_hwm_kib():
@@ -263,9 +263,9 @@ def matmul_flop_rate(n=MATMUL_N, repeats=MATMUL_REPEATS):
 
 def compute_floor(child, height, width):
     """Per-tile and total FLOPs, tile counts and the matmul FLOP rate, measured in this process."""
-    from tfcorrect.predict import load_generator
+    from tfcorrect.predict import load_network
 
-    _, generator = load_generator(child["run_dir"])
+    _, generator = load_network(child["run_dir"])
     per_tile, conv_layers = generator_flops(generator, child["tile"])
     rows, cols = tile_counts(height, width, child["tile"], child["overlap"])
     best, median = matmul_flop_rate()

@@ -10,6 +10,7 @@ import pytest  # noqa: E402
 from tfcorrect.sample_photos import load_photo  # noqa: E402
 
 PHOTOS = ("astronaut", "chelsea", "coffee", "rocket", "motorcycle_left", "immunohistochemistry")
+HEADER = "CATEGORY,PARAM_NAME,PARAM_VALUE,USE_YN\n"
 
 
 def photo(name):
@@ -28,6 +29,29 @@ def photo_dir(tmp_path_factory):
         suffix = ".png" if i % 2 else ".jpg"
         cv2.imwrite(str(folder / f"{name}{suffix}"), cv2.cvtColor(pixels, cv2.COLOR_RGB2BGR))
     return folder
+
+
+def table(tmp_path, body, name="t.csv"):
+    """A CSV parameter table of the given rows (after the header) written to ``tmp_path``."""
+    path = tmp_path / name
+    path.write_text(HEADER + body, encoding="utf-8")
+    return path
+
+
+def params(**overrides):
+    """Resolved parameters: the schema's defaults with ``overrides`` (lower-case names), derived values filled."""
+    from tfcorrect.params import resolve
+
+    return resolve(_empty_table(), sets=[f"{k.upper()}={v}" for k, v in overrides.items()])[0]
+
+
+def _empty_table():
+    import tempfile
+
+    path = os.path.join(tempfile.gettempdir(), "tfcorrect-tests-empty-table.csv")
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(HEADER)
+    return path
 
 
 def tiny_sets(train_dir, **extra):

@@ -11,8 +11,7 @@ from tfcorrect.data import expand_exposures, find_examples, make_datasets, make_
 from tfcorrect.errors import UserError
 from tfcorrect.exposure import render_exposure
 from tfcorrect.params import resolve
-from conftest import photo, tiny_sets
-from test_params import table
+from conftest import photo, table, tiny_sets
 
 
 def _write(path, rgb):
@@ -66,6 +65,22 @@ def test_simulated_validation_renders_every_offset(tmp_path, photo_dir):
     assert np.all(np.diff(means) > 0), "inputs should brighten with the EV offset -1.5 .. +1.5"
     expected = render_exposure((targets[0] + 1) / 2, params.ev_list[0]) * 2 - 1
     np.testing.assert_allclose(inputs[0], expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("dataset", ["paired", "colorize"])
+def test_validation_uses_each_image_once_unless_exposures_are_rendered(tmp_path, photo_dir, dataset):
+    if dataset == "paired":  # a paired folder whose inputs are darker copies of the targets
+        root = tmp_path / "pairs"
+        for path in sorted(photo_dir.iterdir()):
+            _write(root / "target" / f"{path.stem}.png", photo(path.stem))
+            _write(root / "input" / f"{path.stem}.png", photo(path.stem) * 0.5)
+        folder = root
+    else:
+        folder = photo_dir
+    data = make_datasets(_params(tmp_path, folder, DATASET=dataset, BATCH_SIZE=1))
+    assert data.val_count == 2 and data.val_steps == 2
+    targets = [t for _, t in data.val.take(data.val_steps).as_numpy_iterator()]
+    assert not np.array_equal(targets[0], targets[1]), "the two validation batches are the same image"
 
 
 def test_colorize_input_is_the_gray_of_the_target(tmp_path, photo_dir):

@@ -1,4 +1,4 @@
-"""U-Net and PatchGAN builders: shapes from the table, receptive field, custom layers."""
+"""U-Net and PatchGAN builders and their block: shapes from the table, receptive field, custom layers."""
 
 import keras
 import numpy as np
@@ -6,26 +6,24 @@ import pytest
 import tensorflow as tf
 
 from tfcorrect.exposure import global_reexposure, srgb_to_linear
-from tfcorrect.models import build_generator, build_patchgan_discriminator, build_unet_generator, receptive_field
-from tfcorrect.params import Params
-from tfcorrect.params.schema import derive
-from conftest import photo
+from tfcorrect.methods import build_network
+from tfcorrect.models import build_patchgan_discriminator, build_unet_generator, conv_block, receptive_field
+from conftest import params, photo
 
 
-def params(**overrides):
-    values = {f: getattr(Params(), f) for f in Params.__dataclass_fields__}
-    values.update(overrides, depth=None, g_max_filters=None, load_size=None)
-    return Params(**derive(values))
+def build_generator(p):
+    return build_network(p, "generator")
 
 
-@pytest.mark.parametrize("resol, ksize", [(64, 4), (128, 3), (64, 5)])
-def test_unet_keeps_size_and_depth_comes_from_resol(resol, ksize):
-    generator = build_generator(params(resol=resol, ksize=ksize, ngf=4))
+@pytest.mark.parametrize("resol, ksize, fov", [(64, 4, 70), (128, 3, 23), (64, 5, 21)])
+def test_unet_keeps_size_and_depth_comes_from_resol(resol, ksize, fov):
+    generator = build_generator(params(resol=resol, ksize=ksize, fov=fov, ngf=4))
     x = np.random.default_rng(0).uniform(-1, 1, (2, resol, resol, 3)).astype("float32")
     y = generator(x)
     assert y.shape == (2, resol, resol, 3)
-    bottleneck = generator.get_layer(f"generator_down{int(np.log2(resol))}_lrelu").output
-    assert tuple(bottleneck.shape[1:3]) == (None, None)
+    depth = int(np.log2(resol))
+    bottleneck = keras.Model(generator.input, generator.get_layer(f"generator_down{depth}_lrelu").output)
+    assert bottleneck(x).shape == (2, 1, 1, min(4 * 2 ** (depth - 1), 32))
     assert np.all(np.abs(y) <= 1)
 
 
@@ -40,9 +38,9 @@ def test_colorize_generator_takes_gray():
     assert generator(np.zeros((1, 64, 64, 1), "float32")).shape == (1, 64, 64, 3)
 
 
-@pytest.mark.parametrize("fov", [70, 140])
-def test_patchgan_receptive_field_is_computed_from_layers_and_is_real(fov):
-    disc = build_patchgan_discriminator(ndf=2, fov=fov)
+@pytest.mark.parametrize("fov, spectral_norm", [(70, False), (140, False), (70, True)])
+def test_patchgan_receptive_field_is_computed_from_layers_and_is_real(fov, spectral_norm):
+    disc = build_patchgan_discriminator(ndf=2, fov=fov, spectral_norm=spectral_norm)
     assert receptive_field(disc) == fov
     # The pixels that influence the centre logit span exactly `fov` columns.
     side = 256
@@ -98,3 +96,28 @@ def test_test_dropout_makes_prediction_random_and_default_is_deterministic():
     noisy = build_generator(params(resol=64, ngf=4, test_dropout=True))
     np.testing.assert_array_equal(fixed(x).numpy(), fixed(x).numpy())
     assert not np.array_equal(noisy(x).numpy(), noisy(x).numpy())
+
+
+@pytest.mark.parametrize("norm, layer", [("batch", keras.layers.BatchNormalization),
+                                         ("instance", keras.layers.GroupNormalization)])
+def test_conv_block_norms_and_spectral_norm(norm, layer):
+    x = keras.Input((32, 32, 3))
+    y = conv_block(x, 8, 3, strides=2, norm=norm, spectral_norm=True, dropout=0.3, name="b")
+    model = keras.Model(x, y)
+    assert y.shape == (None, 16, 16, 8)
+    assert isinstance(model.get_layer(f"b_{'bn' if norm == 'batch' else 'in'}"), layer)
+    assert isinstance(model.get_layer("b_sn"), keras.layers.SpectralNormalization)
+    assert not model.get_layer("b_sn").layer.use_bias  # the norm's shift replaces the bias
+    images = np.stack([tf.image.resize(photo(name), (32, 32)) for name in ("astronaut", "coffee")])
+    out = model(images, training=True).numpy()
+    assert out.min() < 0 < out.max()  # LeakyReLU keeps a negative side
+    if norm == "instance":  # each image's channels are normalised on their own
+        pre = keras.Model(x, model.get_layer("b_in").output)(images).numpy()
+        np.testing.assert_allclose(pre.mean(axis=(1, 2)), 0, atol=1e-4)
+
+
+def test_conv_block_transposed_doubles_and_rejects_unknown_options():
+    x = keras.Input((8, 8, 4))
+    assert conv_block(x, 2, 4, strides=2, transpose=True, activation="relu", name="up").shape == (None, 16, 16, 2)
+    with pytest.raises(ValueError, match="norm must be one of batch, instance, none"):
+        conv_block(x, 2, 4, norm="layer", name="bad")

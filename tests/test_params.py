@@ -1,6 +1,5 @@
 """Parameter tables: precedence, every mistake SPEC lists, CSV <-> SQLite, run-folder round trip."""
 
-import dataclasses
 import pathlib
 import re
 
@@ -9,15 +8,10 @@ import pytest
 from tfcorrect.cli import params as params_cli
 from tfcorrect.errors import TableError
 from tfcorrect.params import FIELDS, Params, convert_table, load_params, read_table, resolve, resolved_rows, write_table
+from tfcorrect.params.schema import choices
+from conftest import table
 
 TABLES = pathlib.Path(__file__).parent.parent / "param_tables"
-HEADER = "CATEGORY,PARAM_NAME,PARAM_VALUE,USE_YN\n"
-
-
-def table(tmp_path, body, name="t.csv"):
-    path = tmp_path / name
-    path.write_text(HEADER + body, encoding="utf-8")
-    return path
 
 
 def test_category_overrides_common_and_set_overrides_both(tmp_path):
@@ -48,6 +42,11 @@ MISTAKES = [
     ("COMMON,RESOL,2048,Y\n", None, r"t\.csv:2: RESOL must be <= 1024"),
     ("COMMON,RESOL,256,Y\nCOMMON,DEPTH,9,Y\n", None, r"t\.csv:3: RESOL 256 cannot be halved DEPTH=9 times"),
     ("COMMON,FOV,100,Y\n", None, r"t\.csv:2: FOV: .*reachable: .*70.*140"),
+    ("COMMON,RESOL,128,Y\nCOMMON,TILE,96,Y\n", None, r"t\.csv:3: TILE 96 is not a multiple of 128"),
+    ("COMMON,KEEP_BEST,val_d_l1,Y\n", None, r"t\.csv:2: KEEP_BEST must be one of none, val_g_total, .* not 'val_d_l1'"),
+    ("COMMON,DATASET,colorize,Y\nCOMMON,G_OUTPUT,exposure_gain,Y\n", None,
+     r"t\.csv:3: G_OUTPUT exposure_gain needs a colour input, not the 1-channel input of DATASET colorize"),
+    ("COMMON,GAN_LOSS,wgan,Y\n", None, r"t\.csv:2: GAN_LOSS must be one of bce"),
 ]
 
 
@@ -100,17 +99,19 @@ def test_resolved_table_rebuilds_the_same_params(tmp_path):
     assert len(read_table(tmp_path / "params.csv")) == len(FIELDS)
 
 
-@pytest.mark.parametrize("name, category, resol", [("pix2pix_exposure.csv", None, 256),
-                                                    ("pix2pix_colorize.csv", None, 256),
-                                                    ("pix2pix_colorize.csv", "GOGUNG", 512)])
-def test_shipped_tables_resolve(name, category, resol):
-    params = resolve(TABLES / name, category)[0]
-    assert params.resol == resol and params.ksize == 4 and params.fov == 70
+def _table_cases():
+    for path in sorted(TABLES.glob("*.csv")):
+        categories = sorted({row.category for row in read_table(path)} - {"COMMON"})
+        yield from [(path.name, None), *[(path.name, c) for c in categories]]
 
 
-def test_exposure_table_has_seed_001_settings():
-    params = resolve(TABLES / "pix2pix_exposure.csv")[0]
-    assert (params.lr, params.aug_flip_p, params.aug_jitter_p, params.lambda_l1) == (1e-4, 0.5, 0.2, 100.0)
+@pytest.mark.parametrize("name, category", list(_table_cases()))
+def test_every_shipped_table_and_category_resolves_and_each_active_row_is_used(name, category):
+    params, sources = resolve(TABLES / name, category)
+    active = [r for r in read_table(TABLES / name) if r.use_yn == "Y" and r.category in ("COMMON", category)]
+    assert active, f"{name} has no active rows"
+    # Every active row either sets the value or is overridden by the chosen category's row.
+    assert all(sources[r.name].startswith(str(TABLES / name)) for r in active)
 
 
 def test_params_listing_shows_every_name_with_source(tmp_path, capsys):
@@ -122,9 +123,41 @@ def test_params_listing_shows_every_name_with_source(tmp_path, capsys):
     assert re.search(r"^DEPTH\s+7\s.*derived", out, re.M)
 
 
-def test_params_are_frozen():
-    with pytest.raises(dataclasses.FrozenInstanceError):
-        Params().resol = 128
+def _implementations():
+    from tfcorrect.data import DATA_KINDS
+    from tfcorrect.losses import GAN_LOSSES
+    from tfcorrect.methods import METHODS
+    from tfcorrect.models.unet import HEADS, PRENORMS
+    from tfcorrect.train import STRATEGIES
+
+    return {"MODEL": METHODS, "DATASET": DATA_KINDS, "G_OUTPUT": HEADS, "G_PRENORM": PRENORMS,
+            "GAN_LOSS": GAN_LOSSES, "STRATEGY": STRATEGIES}
+
+
+@pytest.mark.parametrize("name", ["MODEL", "DATASET", "G_OUTPUT", "G_PRENORM", "GAN_LOSS", "STRATEGY"])
+def test_each_schema_choice_list_is_the_keys_of_its_implementation(name, tmp_path, monkeypatch):
+    from tfcorrect.params.docs import markdown_table
+
+    implementation = _implementations()[name]
+    assert choices(FIELDS[name]) == tuple(implementation)
+    # A key added to the implementing dict is at once a valid value and in the README's list.
+    monkeypatch.setitem(implementation, "added_in_a_test", next(iter(implementation.values())))
+    assert choices(FIELDS[name])[-1] == "added_in_a_test"
+    assert re.search(rf"^\| `{name}` .*added_in_a_test", markdown_table(), re.M)
+    with pytest.raises(TableError, match=rf"{name} must be one of .*added_in_a_test, not 'absent'"):
+        resolve(table(tmp_path, f"COMMON,{name},absent,Y\n"))
+
+
+def test_only_the_chosen_fields_are_choice_lists():
+    assert sorted(name for name, field in FIELDS.items() if choices(field)) == \
+        sorted(["MODEL", "DATASET", "G_OUTPUT", "G_PRENORM", "GAN_LOSS", "STRATEGY"])
+
+
+def test_keep_best_takes_any_validation_loss_part_of_the_method(tmp_path):
+    from tfcorrect.methods import METHODS
+
+    for part in METHODS["pix2pix"].loss_parts:
+        assert resolve(table(tmp_path, f"COMMON,KEEP_BEST,val_{part},Y\n"))[0].keep_best == f"val_{part}"
 
 
 def test_readme_parameter_list_matches_the_schema():

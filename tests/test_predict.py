@@ -133,3 +133,24 @@ def test_bad_tile_and_missing_input_are_one_line_errors(tmp_path, run_dir, capsy
     assert "nowhere: no such file or folder" in capsys.readouterr().err
     assert _predict(tmp_path / "in", tmp_path / "in", tmp_path / "out") == 2
     assert "not a run folder" in capsys.readouterr().err
+
+
+REFERENCE = pathlib.Path(__file__).parent / "data" / "default_model"
+
+
+@pytest.mark.slow
+def test_shipped_default_model_gives_the_reference_outputs(tmp_path):
+    """The shipped model's outputs on real photos, as recorded before the method seam existed."""
+    from tfcorrect.exposure import render_exposure
+
+    references = sorted(REFERENCE.glob("*.png"))
+    assert len(references) == 3
+    for reference in references:  # e.g. chelsea_-1.5EV.png: the photo rendered at that EV offset
+        name, ev = reference.stem.rsplit("_", 1)
+        write_image(tmp_path / "in" / reference.name, render_exposure(photo(name), float(ev[:-2])).numpy())
+    assert predict_cli.main([str(tmp_path / "in"), str(tmp_path / "out")]) == 0
+    for reference in references:
+        expected, got = read_image(reference).pixels, read_image(tmp_path / "out" / reference.name).pixels
+        assert np.abs(got - expected).max() <= 1 / 255 + 1e-6, reference.name
+        # The check can fail: the input itself is far from the model's output.
+        assert np.abs(read_image(tmp_path / "in" / reference.name).pixels - expected).mean() > 0.02

@@ -14,7 +14,7 @@ import pytest
 
 from tfcorrect import runfolder
 from tfcorrect.cli import train as train_cli
-from tfcorrect.models import build_generator
+from tfcorrect.methods import build_network, build_trainer
 from tfcorrect.params import load_params, resolve
 from tfcorrect.train import train
 from conftest import photo, tiny_sets
@@ -46,7 +46,7 @@ def test_generator_rebuilt_from_run_folder_gives_identical_outputs(tmp_path, pho
     run_dir = tmp_path / "run"
     params = resolve(TABLE, sets=tiny_sets(photo_dir))[0]
     trained = train(params, run_dir, verbose=0).model.generator
-    rebuilt = build_generator(load_params(run_dir / "params.csv"))
+    rebuilt = build_network(load_params(run_dir / "params.csv"), "generator")
     rebuilt.load_weights(run_dir / "generator.weights.h5")
     x = photo("chelsea")[None, :256, :256] * 2 - 1
     np.testing.assert_array_equal(rebuilt(x, training=False).numpy(), trained(x, training=False).numpy())
@@ -121,7 +121,7 @@ def test_mirrored_strategy_on_two_logical_cpus_trains(tmp_path, photo_dir):
     assert "2 replica(s)" in result.stdout
     losses = [float(v) for v in result.stdout.split("G_L1")[1].split()]
     assert losses[-1] < losses[0], losses
-    assert runfolder.GENERATOR_WEIGHTS in os.listdir(tmp_path / "run")
+    assert runfolder.weights_file("generator") in os.listdir(tmp_path / "run")
 
 
 def test_training_on_only_unreadable_files_stops_with_a_message(tmp_path, capsys):
@@ -135,14 +135,12 @@ def test_training_on_only_unreadable_files_stops_with_a_message(tmp_path, capsys
 
 
 def test_keep_best_exports_the_epoch_with_the_lowest_validation_loss(tmp_path, photo_dir):
-    from tfcorrect.train import build_gan
-
     params = resolve(TABLE, sets=tiny_sets(photo_dir, KEEP_BEST="val_g_l1"))[0]
-    gan = build_gan(params)
+    trainer = build_trainer(params)
     writer = runfolder.RunFolderWriter(tmp_path, [], keep_best="val_g_l1")
-    writer.set_model(gan)
-    kernel = gan.generator.trainable_weights[0]
-    exported = build_generator(params)
+    writer.set_model(trainer)
+    kernel = trainer.networks["generator"].trainable_weights[0]
+    exported = build_network(params, "generator")
     for epoch, (val_l1, value) in enumerate([(0.5, 0.1), (0.3, 0.2), (0.4, 0.3)]):
         kernel.assign(np.full(kernel.shape, value))
         writer.on_epoch_end(epoch, {"g_l1": 1.0, "val_g_l1": val_l1})

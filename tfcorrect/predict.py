@@ -1,14 +1,14 @@
-"""The prediction module: a run folder's generator applied to images of any size and kind.
+"""The prediction module: a run folder's prediction network applied to images of any size and kind.
 
-It is separate from training (seed 004): it rebuilds the generator from ``params.csv``, loads
-``generator.weights.h5`` and corrects files. Large images are cut into overlapping tiles that
+It is separate from training (seed 004): it rebuilds the network its method names for
+prediction (pix2pix: the generator) from ``params.csv``, loads ``<network>.weights.h5`` and
+corrects files. Large images are cut into overlapping tiles that
 are run in batches and blended back with weights that fall off towards each tile's edges, so
 memory follows the tile batch, not the image, and no seam shows.
 """
 
 import dataclasses
 import pathlib
-import sys
 import warnings
 
 import keras
@@ -17,39 +17,46 @@ import tensorflow as tf
 
 from tfcorrect import runfolder
 from tfcorrect.errors import TableError, UserError
-from tfcorrect.imageio import list_images, read_image, write_image
-from tfcorrect.models import build_generator
+from tfcorrect.folders import mirror_paths, run_per_file
+from tfcorrect.imageio import read_image, write_image
+from tfcorrect.methods import build_network, get_method
 from tfcorrect.params import load_params
 
 DEFAULT_RUN = pathlib.Path(__file__).resolve().parent.parent / "saved_models" / "exposure_default"
 DEFAULT_BATCH = 4
 
 
-def load_generator(run_dir):
-    """``(params, generator)`` of a run folder, the generator with its trained weights.
+def load_network(run_dir, name=None):
+    """``(params, network)`` of a run folder, the network with its trained weights.
+
+    Args:
+        run_dir: a run folder.
+        name: which network; ``None`` is the one its method runs for prediction.
 
     Raises:
-        UserError: the folder lacks its files, or its weights do not fit its ``params.csv``.
+        UserError: the folder lacks its files, or the weights do not fit its ``params.csv``.
     """
     run_dir = pathlib.Path(run_dir)
-    weights = run_dir / runfolder.GENERATOR_WEIGHTS
-    for path in (run_dir / runfolder.PARAMS, weights):
-        if not path.is_file():
-            raise UserError(f"{run_dir}: not a run folder (no {path.name})")
+    if not (run_dir / runfolder.PARAMS).is_file():
+        raise UserError(f"{run_dir}: not a run folder (no {runfolder.PARAMS})")
     try:
         params = load_params(run_dir / runfolder.PARAMS)
     except TableError as err:
         raise UserError(f"{run_dir}: unusable params.csv: {err}") from None
-    generator = build_generator(params)
+    name = name or get_method(params.model).predict_network
+    weights = run_dir / runfolder.weights_file(name)
+    if not weights.is_file():
+        raise UserError(f"{run_dir}: not a complete run folder (no {weights.name})")
+    network = build_network(params, name)
     try:
         # Keras only warns when it skips weights it cannot place, leaving random ones: refuse.
         with warnings.catch_warnings():
             warnings.simplefilter("error")
-            generator.load_weights(weights)
+            network.load_weights(weights)
     except (ValueError, KeyError, OSError, Warning) as err:
         reason = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
         raise UserError(f"{weights}: does not fit {run_dir / runfolder.PARAMS} ({reason})") from None
-    return params, generator
+    return params, network
 
 
 def _window(side, overlap):
@@ -59,7 +66,7 @@ def _window(side, overlap):
     return np.outer(edge, edge)[..., None]
 
 
-def _starts(length, tile, stride):
+def tile_starts(length, tile, stride):
     """Tile offsets along one axis: regular steps, the last one flush with the far edge."""
     if length <= tile:
         return [0]
@@ -79,11 +86,11 @@ def _pad_to(pixels, height, width):
 
 @dataclasses.dataclass
 class Predictor:
-    """Applies a generator to whole images, tile by tile.
+    """Applies an image-to-image network to whole images, tile by tile.
 
     Args:
         generator: maps ``(b, tile, tile, in)`` in [-1, 1] to ``(b, tile, tile, out)``.
-        tile: tile side, a multiple of ``2**depth`` of the U-Net.
+        tile: tile side, a multiple of the network's size multiple.
         overlap: pixels shared by neighbouring tiles; blending happens there.
         batch_size: tiles run at once; peak memory grows with it.
     """
@@ -121,7 +128,7 @@ class Predictor:
     def _tiled(self, image):
         height, width = image.shape[:2]
         stride = self.tile - self.overlap
-        boxes = [(y, x) for y in _starts(height, self.tile, stride) for x in _starts(width, self.tile, stride)]
+        boxes = [(y, x) for y in tile_starts(height, self.tile, stride) for x in tile_starts(width, self.tile, stride)]
         window = _window(self.tile, self.overlap)
         total, weight = None, np.zeros((height, width, 1), np.float32)
         for first in range(0, len(boxes), self.batch_size):
@@ -142,27 +149,13 @@ def predictor_from_run(run_dir=None, *, tile=None, overlap=None, batch_size=DEFA
         if not DEFAULT_RUN.is_dir():
             raise UserError(f"no default model at {DEFAULT_RUN}; pass --run DIR")
         run_dir = DEFAULT_RUN
-    params, generator = load_generator(run_dir)
+    params, network = load_network(run_dir)
     tile = tile or params.tile or params.resol
-    if tile % 2 ** params.depth:
-        raise UserError(f"--tile {tile} must be a multiple of {2 ** params.depth} for this model")
+    multiple = get_method(params.model).size_multiple(params)
+    if tile % multiple:
+        raise UserError(f"--tile {tile} must be a multiple of {multiple} for this model")
     overlap = tile // 4 if overlap is None else overlap
-    return Predictor(generator, tile, overlap, batch_size)
-
-
-def _targets(source, output_dir):
-    """``(input, output)`` path pairs; outputs mirror the inputs' paths relative to ``source``."""
-    source, output_dir = pathlib.Path(source), pathlib.Path(output_dir)
-    if not source.exists():
-        raise UserError(f"{source}: no such file or folder")
-    if source.is_dir():
-        src, out = source.resolve(), output_dir.resolve()
-        if out == src or src in out.parents:
-            raise UserError(f"{output_dir}: the output folder must not be {source} or inside it")
-        return [(p, output_dir / p.relative_to(source)) for p in list_images(source)]
-    if (output_dir / source.name).resolve() == source.resolve():
-        raise UserError(f"{output_dir}: writing there would overwrite the input {source}")
-    return [(p, output_dir / p.name) for p in list_images(source)]
+    return Predictor(network, tile, overlap, batch_size)
 
 
 def correct_file(predictor, source, target):
@@ -184,21 +177,6 @@ def predict(source, output_dir, *, run_dir=None, tile=None, overlap=None, batch_
     Raises:
         UserError: a problem with the arguments or the run folder, found before any file is read.
     """
-    pairs = _targets(source, output_dir)
-    if not pairs:
-        raise UserError(f"{source}: no PNG, JPEG, BMP or TIFF images found")
+    pairs = mirror_paths(source, output_dir)
     predictor = predictor_from_run(run_dir, tile=tile, overlap=overlap, batch_size=batch_size)
-    bar = keras.utils.Progbar(len(pairs), unit_name="image") if progress else None
-    written = failed = 0
-    for i, (src, dst) in enumerate(pairs):
-        try:
-            correct_file(predictor, src, dst)
-            written += 1
-        except Exception as err:  # one bad file must not stop the folder
-            message = str(err) if isinstance(err, UserError) else f"{src}: {type(err).__name__}: {err}"
-            print(f"\nfailed: {message.splitlines()[0]}", file=sys.stderr, flush=True)
-            failed += 1
-        if bar:
-            bar.update(i + 1)
-    print(f"{written} written, {failed} failed")
-    return written, failed
+    return run_per_file(pairs, lambda src, dst: correct_file(predictor, src, dst), progress=progress)

@@ -1,8 +1,9 @@
 """The files of a run folder (SPEC 'Run folder'), each written atomically.
 
-``checkpoint.npz`` holds everything ``--resume`` needs: the values of every variable of both
-networks and both optimisers, the number of complete epochs and the history so far. It is
-written first at the end of an epoch, so the other files can always be rebuilt from it.
+``checkpoint.npz`` holds everything ``--resume`` needs, every array under a name: the variables
+of each network (``network/<network>/<variable path>``) and of each network's optimiser
+(``optimizer/<network>/<variable path>``), the number of complete epochs and the history so
+far. It is written first at the end of an epoch, so the other files can always be rebuilt from it.
 """
 
 import json
@@ -12,6 +13,7 @@ import keras
 import matplotlib
 import numpy as np
 import pandas as pd
+import tensorflow as tf
 
 from tfcorrect.atomic import atomic_path
 from tfcorrect.errors import UserError
@@ -21,41 +23,68 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402  (after choosing the non-interactive backend)
 
 PARAMS = "params.csv"
-GENERATOR_WEIGHTS = "generator.weights.h5"
-DISCRIMINATOR_WEIGHTS = "discriminator.weights.h5"
 HISTORY = "history.csv"
 CHECKPOINT = "checkpoint.npz"
 LOSS_PLOT = "loss.png"
 SAMPLES = "samples"
+LOGS = "logs"
+WARNINGS = "warnings.txt"
+_META = ("epoch", "history")
 
 
-def _stateful_parts(gan):
-    return {"generator": gan.generator.variables, "discriminator": gan.discriminator.variables,
-            "g_optimizer": gan.g_optimizer.variables, "d_optimizer": gan.d_optimizer.variables}
+def weights_file(network):
+    """The file a network's weights are exported to: ``<network>.weights.h5``."""
+    return f"{network}.weights.h5"
 
 
-def save_checkpoint(path, gan, epoch, history):
+def _named_variables(trainer):
+    """Every variable ``--resume`` restores, under a name that does not depend on its position."""
+    named = {}
+    for name, network in trainer.networks.items():
+        named.update({f"network/{name}/{v.path}": v for v in network.variables})
+        # An optimiser's paths start with its own name, which Keras numbers per process (adam_1).
+        named.update({f"optimizer/{name}/{v.path.split('/', 1)[-1]}": v for v in trainer.optimizers[name].variables})
+    return named
+
+
+def save_checkpoint(path, trainer, epoch, history):
     """Save the full training state after ``epoch`` complete epochs."""
-    arrays = {f"{part}/{i}": np.asarray(v.numpy()) for part, variables in _stateful_parts(gan).items()
-              for i, v in enumerate(variables)}
+    arrays = {key: np.asarray(v.numpy()) for key, v in _named_variables(trainer).items()}
     with atomic_path(path) as tmp, open(tmp, "wb") as f:
         np.savez(f, epoch=epoch, history=json.dumps(history), **arrays)
 
 
-def load_checkpoint(path, gan):
-    """Restore the state saved by :func:`save_checkpoint`; returns ``(epoch, history)``."""
+def load_checkpoint(path, trainer):
+    """Restore the state saved by :func:`save_checkpoint`; returns ``(epoch, history)``.
+
+    Raises:
+        UserError: the file is unreadable, or its names or shapes do not fit the model built
+            from ``params.csv`` (nothing is restored then).
+    """
+    named = _named_variables(trainer)
     try:
         with np.load(path) as saved:
-            for part, variables in _stateful_parts(gan).items():
-                count = sum(key.startswith(f"{part}/") for key in saved.files)
-                if count != len(variables):
-                    raise UserError(f"{path}: holds {count} {part} variables, the model from params.csv has "
-                                    f"{len(variables)}; the checkpoint does not fit its params.csv")
-                for i, variable in enumerate(variables):
-                    variable.assign(saved[f"{part}/{i}"])
+            stored = set(saved.files) - set(_META)
+            missing, unknown = sorted(set(named) - stored), sorted(stored - set(named))
+            if missing or unknown:
+                raise UserError(f"{path}: does not fit the model of its params.csv "
+                                f"({_few('missing', missing)}{'; ' if missing and unknown else ''}"
+                                f"{_few('not in the model', unknown)})")
+            wrong = [key for key, v in named.items() if saved[key].shape != tuple(v.shape)]
+            if wrong:
+                raise UserError(f"{path}: {_few('wrong shape', wrong)}; the checkpoint does not fit its params.csv")
+            for key, variable in named.items():
+                variable.assign(saved[key])
             return int(saved["epoch"]), json.loads(str(saved["history"]))
     except (OSError, ValueError, KeyError) as err:
         raise UserError(f"{path}: unreadable checkpoint ({err})") from None
+
+
+def _few(what, keys, shown=3):
+    if not keys:
+        return ""
+    more = f" and {len(keys) - shown} more" if len(keys) > shown else ""
+    return f"{what}: {', '.join(keys[:shown])}{more}"
 
 
 def save_weights(model, path):
@@ -71,16 +100,18 @@ def write_history(path, history):
 
 
 def plot_losses(path, history):
-    """Generator and discriminator loss curves, training solid and validation dashed."""
+    """One panel per network prefix of the loss parts (``g_``, ``d_``, ...): training solid, validation dashed."""
     frame = pd.DataFrame(history).set_index("epoch")
-    fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    for ax, prefix in zip(axes, ("g_", "d_")):
-        for column in (c for c in frame.columns if c.startswith(prefix)):
+    parts = [c for c in frame.columns if not c.startswith("val_")]
+    prefixes = list(dict.fromkeys(c.split("_", 1)[0] for c in parts))
+    fig, axes = plt.subplots(1, len(prefixes), figsize=(5 * len(prefixes), 4), squeeze=False)
+    for ax, prefix in zip(axes[0], prefixes):
+        for column in (c for c in parts if c.split("_", 1)[0] == prefix):
             ax.plot(frame.index, frame[column], label=column)
             if f"val_{column}" in frame:
                 ax.plot(frame.index, frame[f"val_{column}"], "--", label=f"val_{column}")
         ax.set_xlabel("epoch")
-        ax.set_title("generator" if prefix == "g_" else "discriminator")
+        ax.set_title(f"{prefix}_ losses")
         ax.legend(fontsize="small")
     fig.tight_layout()
     with atomic_path(path) as tmp:
@@ -88,13 +119,21 @@ def plot_losses(path, history):
     plt.close(fig)
 
 
-def write_samples(path, generator, inputs, targets):
-    """A grid with one row per fixed validation image: input | output | target."""
-    outputs = np.clip(np.asarray(generator(inputs, training=False)), -1, 1)
+def sample_grid(network, inputs, targets):
+    """One row per fixed validation image, input | output | target, as an array in [0, 1]."""
+    outputs = np.clip(np.asarray(network(inputs, training=False)), -1, 1)
     if inputs.shape[-1] == 1:
         inputs = np.repeat(inputs, 3, axis=-1)
     rows = [np.concatenate(row, axis=1) for row in zip(inputs, outputs, targets)]
-    write_image(path, (np.concatenate(rows, axis=0) + 1) / 2)
+    return (np.concatenate(rows, axis=0) + 1) / 2
+
+
+def append_warning(path, line):
+    """Add one line to the run folder's warnings file."""
+    path = pathlib.Path(path)
+    before = path.read_text(encoding="utf-8") if path.exists() else ""
+    with atomic_path(path) as tmp:
+        tmp.write_text(before + line + "\n", encoding="utf-8")
 
 
 class RunFolderWriter(keras.callbacks.Callback):
@@ -104,17 +143,20 @@ class RunFolderWriter(keras.callbacks.Callback):
         run_dir: the run folder.
         history: rows of the epochs already complete (a resumed run's past).
         samples: ``(inputs, targets)`` arrays of the fixed validation images, or ``None``.
+        sample_network: name of the network that makes the samples' outputs.
         keep_best: a history column, e.g. ``"val_g_l1"``: the exported network weights are those
             of the epoch where it was lowest (like ``ModelCheckpoint(save_best_only=True)``);
             ``"none"`` exports every epoch's. ``checkpoint.npz`` always holds the last epoch.
     """
 
-    def __init__(self, run_dir, history, samples=None, keep_best="none"):
+    def __init__(self, run_dir, history, samples=None, *, sample_network="generator", keep_best="none"):
         super().__init__()
         self.run_dir = pathlib.Path(run_dir)
         self.history = list(history)
         self.samples = samples
+        self.sample_network = sample_network
         self.keep_best = keep_best
+        self._image_log = None
 
     def _improved(self):
         if self.keep_best == "none":
@@ -126,13 +168,22 @@ class RunFolderWriter(keras.callbacks.Callback):
         if not logs:  # Keras ran out of data before this epoch trained anything
             self.model.stop_training = True
             return
-        self.history.append({"epoch": epoch + 1, **{k: float(v) for k, v in (logs or {}).items()}})
-        gan = self.model
-        save_checkpoint(self.run_dir / CHECKPOINT, gan, epoch + 1, self.history)
+        self.history.append({"epoch": epoch + 1, **{k: float(v) for k, v in logs.items()}})
+        trainer = self.model
+        save_checkpoint(self.run_dir / CHECKPOINT, trainer, epoch + 1, self.history)
         if self._improved():
-            save_weights(gan.generator, self.run_dir / GENERATOR_WEIGHTS)
-            save_weights(gan.discriminator, self.run_dir / DISCRIMINATOR_WEIGHTS)
+            for name, network in trainer.networks.items():
+                save_weights(network, self.run_dir / weights_file(name))
         write_history(self.run_dir / HISTORY, self.history)
         plot_losses(self.run_dir / LOSS_PLOT, self.history)
         if self.samples is not None:
-            write_samples(self.run_dir / SAMPLES / f"epoch_{epoch + 1:04d}.png", gan.generator, *self.samples)
+            grid = sample_grid(trainer.networks[self.sample_network], *self.samples)
+            write_image(self.run_dir / SAMPLES / f"epoch_{epoch + 1:04d}.png", grid)
+            self._log_image(grid, epoch + 1)
+
+    def _log_image(self, grid, step):
+        if self._image_log is None:
+            self._image_log = tf.summary.create_file_writer(str(self.run_dir / LOGS / SAMPLES))
+        with self._image_log.as_default():
+            tf.summary.image("samples", grid[None].astype(np.float32), step=step)
+        self._image_log.flush()

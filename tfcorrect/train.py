@@ -9,34 +9,27 @@ import tensorflow as tf
 from tfcorrect import runfolder
 from tfcorrect.data import make_datasets
 from tfcorrect.errors import UserError
-from tfcorrect.gan import Pix2Pix
-from tfcorrect.models import build_discriminator, build_generator
+from tfcorrect.health import CollapseWatch
+from tfcorrect.methods import build_trainer, get_method
 from tfcorrect.params import load_params, resolved_rows, write_table
 
 # Parameters a resumed run may change; any other difference would make it another run.
 RESUMABLE_CHANGES = ("epochs",)
 
 
+# STRATEGY -> the tf.distribute strategy it names.
+STRATEGIES = {
+    "default": tf.distribute.get_strategy,
+    "mirrored": tf.distribute.MirroredStrategy,
+    "multiworker": tf.distribute.MultiWorkerMirroredStrategy,
+}
+
+
 def make_strategy(name):
     """The ``tf.distribute`` strategy named by the table's ``STRATEGY``."""
-    strategies = {
-        "default": tf.distribute.get_strategy,
-        "mirrored": tf.distribute.MirroredStrategy,
-        "multiworker": tf.distribute.MultiWorkerMirroredStrategy,
-    }
-    if name not in strategies:
-        raise ValueError(f"unknown STRATEGY {name!r}; known: {', '.join(strategies)}")
-    return strategies[name]()
-
-
-def build_gan(params):
-    """A compiled :class:`Pix2Pix` with built optimisers (call inside the strategy's scope)."""
-    gan = Pix2Pix(build_generator(params), build_discriminator(params),
-                  lambda_gan=params.lambda_gan, lambda_l1=params.lambda_l1)
-    gan.compile(g_optimizer=keras.optimizers.Adam(params.lr, beta_1=params.beta_1),
-                d_optimizer=keras.optimizers.Adam(params.lr, beta_1=params.beta_1))
-    gan.build_optimizers()
-    return gan
+    if name not in STRATEGIES:
+        raise ValueError(f"unknown STRATEGY {name!r}; known: {', '.join(STRATEGIES)}")
+    return STRATEGIES[name]()
 
 
 def default_run_dir(table, category=None):
@@ -93,25 +86,32 @@ def train(params, run_dir, *, resume=False, verbose="auto"):
     # gradient still reads); alone it just gives up, but under MirroredStrategy it miswires replicas.
     tf.config.optimizer.set_experimental_options({"remapping": False})
     strategy = make_strategy(params.strategy)
+    method = get_method(params.model)
     with strategy.scope():
-        gan = build_gan(params)
-    epoch, history = runfolder.load_checkpoint(checkpoint, gan) if resume else (0, [])
+        trainer = build_trainer(params)
+    epoch, history = runfolder.load_checkpoint(checkpoint, trainer) if resume else (0, [])
     if epoch >= params.epochs:
         print(f"{run_dir}: all {params.epochs} epochs are complete; raise EPOCHS to train further")
         return None
     data = make_datasets(params, start_epoch=epoch)
-    writer = runfolder.RunFolderWriter(run_dir, history, _samples(data.val, min(params.samples, data.val_count)),
-                                       keep_best=params.keep_best)
+    callbacks = [
+        runfolder.RunFolderWriter(run_dir, history, _samples(data.val, min(params.samples, data.val_count)),
+                                  sample_network=method.predict_network, keep_best=params.keep_best),
+        keras.callbacks.TensorBoard(str(run_dir / runfolder.LOGS), write_graph=False),
+        CollapseWatch(run_dir, history, method.adversaries, threshold=params.collapse_d_loss,
+                      epochs=params.collapse_epochs),
+    ]
     print(f"training {params.model} on {data.train_count} examples, validating on {data.val_count}; "
           f"epochs {epoch + 1}..{params.epochs} of {data.steps_per_epoch} steps; "
           f"{strategy.num_replicas_in_sync} replica(s); run folder {run_dir}")
-    history = gan.fit(data.train, epochs=params.epochs, initial_epoch=epoch, steps_per_epoch=data.steps_per_epoch,
-                      validation_data=data.val, validation_steps=data.val_steps, callbacks=[writer], shuffle=False,
-                      verbose=verbose)
-    if len(writer.history) < params.epochs:
-        raise UserError(f"{params.train_dir}: training data ran out after {len(writer.history)} of {params.epochs} "
+    result = trainer.fit(data.train, epochs=params.epochs, initial_epoch=epoch, steps_per_epoch=data.steps_per_epoch,
+                         validation_data=data.val, validation_steps=data.val_steps, callbacks=callbacks,
+                         shuffle=False, verbose=verbose)
+    done = len(callbacks[0].history)
+    if done < params.epochs:
+        raise UserError(f"{params.train_dir}: training data ran out after {done} of {params.epochs} "
                         "epochs; too many files could not be read (named above)")
-    return history
+    return result
 
 
-__all__ = ["build_gan", "default_run_dir", "make_strategy", "train"]
+__all__ = ["STRATEGIES", "default_run_dir", "make_strategy", "train"]

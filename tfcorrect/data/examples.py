@@ -30,7 +30,8 @@ class Example:
     ev: float = math.nan
 
 
-def _paired(folder):
+def find_paired(folder):
+    """``input/`` and ``target/`` files matched by relative path and stem; strays are named."""
     inputs, targets = folder / "input", folder / "target"
     for sub in (inputs, targets):
         if not sub.is_dir():
@@ -48,7 +49,8 @@ def _paired(folder):
     return examples
 
 
-def _afifi(folder):
+def find_afifi(folder):
+    """Afifi et al.'s ``INPUT_IMAGES/<scene>_<EV>`` matched to ``GT_IMAGES/<scene>``."""
     inputs, targets = folder / "INPUT_IMAGES", folder / "GT_IMAGES"
     for sub in (inputs, targets):
         if not sub.is_dir():
@@ -65,38 +67,9 @@ def _afifi(folder):
     return examples
 
 
-def _targets_only(folder):
+def find_targets(folder):
+    """Every image of the folder as a target; the input is made from it."""
     return [Example(target=str(p)) for p in list_images(folder)]
-
-
-# DATASET -> how its folder becomes examples.
-FINDERS = {
-    "paired": _paired,
-    "afifi": _afifi,
-    "colorize": _targets_only,
-    "simulate_exposure": _targets_only,
-}
-# Data kinds whose input is made from the target in the pipeline, not read from disk.
-DERIVED_INPUT = tuple(kind for kind, finder in FINDERS.items() if finder is _targets_only)
-
-
-def find_examples(dataset, folder, *, what="TRAIN_DIR"):
-    """The examples of a data folder.
-
-    Raises:
-        UserError: the folder is missing, has the wrong layout or holds no usable pair.
-    """
-    if not folder:
-        raise UserError(f"{what} is not set (use --set {what}=FOLDER or a table row)")
-    folder = pathlib.Path(folder)
-    if not folder.is_dir():
-        raise UserError(f"{what}={folder}: no such folder")
-    if dataset not in FINDERS:
-        raise UserError(f"DATASET {dataset!r} has no loader; known: {', '.join(FINDERS)}")
-    examples = FINDERS[dataset](folder)
-    if not examples:
-        raise UserError(f"{what}={folder}: no usable {dataset} images found")
-    return examples
 
 
 def split_examples(examples, fraction, seed):

@@ -12,9 +12,9 @@ import sys
 import numpy as np
 import tensorflow as tf
 
-from tfcorrect.data.examples import DERIVED_INPUT, expand_exposures, find_examples, split_examples
+from tfcorrect.data.examples import expand_exposures, split_examples
+from tfcorrect.data.kinds import DATA_KINDS, find_examples
 from tfcorrect.errors import ImageError
-from tfcorrect.exposure import render_exposure
 from tfcorrect.imageio import read_image
 
 AUTOTUNE = tf.data.AUTOTUNE
@@ -89,14 +89,16 @@ def _chance(p, seed):
 
 
 def make_prepare(params, training):
-    """The per-example TF function: crop, make the input, augment, scale to [-1, 1]."""
-    offsets = tf.constant(params.ev_list, tf.float32)
+    """The per-example TF function: crop, make the input, augment, scale to [-1, 1].
+
+    Images are RGB until the end, where a kind with a 1-channel input turns the input gray.
+    """
+    kind = DATA_KINDS[params.dataset]
     side = params.resol
-    derived = params.dataset in DERIVED_INPUT
 
     def prepare(image, target, ev, seed):
         seeds = tf.random.experimental.stateless_split(seed, 4)
-        if derived:  # the input is made from the target below: resize the target alone
+        if kind.make_input:  # the input is made from the target below: resize the target alone
             target = _resize_shorter(target, params.load_size)
             pair = tf.concat([target, target], axis=-1)
         else:
@@ -106,9 +108,8 @@ def make_prepare(params, training):
         else:
             pair = _center_crop(pair, side)
         image, target = pair[..., :3], pair[..., 3:]
-        if params.dataset == "simulate_exposure":
-            drawn = tf.gather(offsets, tf.random.stateless_uniform([], seeds[1], 0, len(params.ev_list), tf.int32))
-            image = render_exposure(target, tf.where(tf.math.is_nan(ev), drawn, ev))
+        if kind.make_input:
+            image = kind.make_input(target, ev, seeds[1], params)
         if training:
             flipped = tf.image.flip_left_right(tf.concat([image, target], axis=-1))
             both = tf.where(_chance(params.aug_flip_p, seeds[2]), flipped, tf.concat([image, target], axis=-1))
@@ -119,7 +120,7 @@ def make_prepare(params, training):
         if params.in_channels == 1:
             image = tf.image.rgb_to_grayscale(image)
         image.set_shape([side, side, params.in_channels])
-        target.set_shape([side, side, 3])
+        target.set_shape([side, side, params.out_channels])
         return image * 2 - 1, target * 2 - 1
 
     return prepare
@@ -171,7 +172,8 @@ def make_datasets(params, start_epoch=0):
         val = find_examples(params.dataset, params.val_dir, what="VAL_DIR")
     else:
         train, val = split_examples(train, params.val_fraction, params.seed)
-    val = expand_exposures(val, params.ev_list)
+    if DATA_KINDS[params.dataset].draws_ev:  # each validation target once per EV offset
+        val = expand_exposures(val, params.ev_list)
     batch = params.batch_size
     steps = params.steps_per_epoch or max(1, len(train) // batch)
     val_steps = params.val_steps or math.ceil(len(val) / batch)

@@ -2,25 +2,14 @@
 
 import keras
 
+from tfcorrect.errors import TableError
+from tfcorrect.models.blocks import conv_block, init
 from tfcorrect.receptive_field import patchgan_plan
 from tfcorrect.receptive_field import receptive_field as stack_receptive_field
 
 
-def _init():
-    return keras.initializers.RandomNormal(0.0, 0.02)
-
-
-def _conv(x, filters, ksize, strides, *, norm, name):
-    """Conv -> BatchNorm -> LeakyReLU."""
-    x = keras.layers.Conv2D(filters, ksize, strides=strides, padding="same", use_bias=not norm,
-                            kernel_initializer=_init(), name=f"{name}_conv")(x)
-    if norm:
-        x = keras.layers.BatchNormalization(name=f"{name}_bn")(x)
-    return keras.layers.LeakyReLU(0.2, name=f"{name}_lrelu")(x)
-
-
 def build_patchgan_discriminator(*, in_channels=3, target_channels=3, ndf=64, max_filters=512, fov=70,
-                                 ksize=4, name="patchgan"):
+                                 ksize=4, norm="batch", spectral_norm=False, name="patchgan"):
     """A PatchGAN judging (input, candidate) pairs patch by patch, returning logits.
 
     Args:
@@ -30,6 +19,8 @@ def build_patchgan_discriminator(*, in_channels=3, target_channels=3, ndf=64, ma
         max_filters: cap on the filters of a layer.
         fov: receptive field of one output logit in input pixels (70 is pix2pix's default).
         ksize: kernel size of every convolution.
+        norm: normalisation after every convolution but the first and the logits.
+        spectral_norm: spectral normalisation on every convolution.
         name: model name, prefix of every layer name.
 
     Returns:
@@ -45,19 +36,31 @@ def build_patchgan_discriminator(*, in_channels=3, target_channels=3, ndf=64, ma
     for i in range(pools):
         x = keras.layers.AveragePooling2D(2, name=f"{name}_pool{i + 1}")(x)  # (b, s/2^(i+1), ., c)
     for i in range(n_down):
-        x = _conv(x, min(ndf * 2 ** i, max_filters), ksize, 2, norm=i > 0, name=f"{name}_down{i + 1}")
-    x = _conv(x, min(ndf * 2 ** n_down, max_filters), ksize, 1, norm=True, name=f"{name}_flat")
-    logits = keras.layers.Conv2D(1, ksize, padding="same", kernel_initializer=_init(),
-                                 name=f"{name}_logits")(x)  # (b, s/2^(pools+n_down), ., 1)
-    return keras.Model([image, candidate], logits, name=name)
+        x = conv_block(x, min(ndf * 2 ** i, max_filters), ksize, strides=2, norm=norm if i > 0 else "none",
+                       spectral_norm=spectral_norm, name=f"{name}_down{i + 1}")  # (b, ./2, ./2, f)
+    x = conv_block(x, min(ndf * 2 ** n_down, max_filters), ksize, norm=norm, spectral_norm=spectral_norm,
+                   name=f"{name}_flat")
+    logits = keras.layers.Conv2D(1, ksize, padding="same", kernel_initializer=init(), name=f"{name}_logits")
+    if spectral_norm:
+        logits = keras.layers.SpectralNormalization(logits, name=f"{name}_logits_sn")
+    return keras.Model([image, candidate], logits(x), name=name)  # (b, s/2^(pools+n_down), ., 1)
 
 
 def receptive_field(model):
     """The field of view of one output of ``model``, computed from its conv and pooling layers."""
     stack = []
     for layer in model.layers:
+        layer = layer.layer if isinstance(layer, keras.layers.SpectralNormalization) else layer
         if isinstance(layer, keras.layers.Conv2D):
             stack.append((layer.kernel_size[0], layer.strides[0]))
         elif isinstance(layer, keras.layers.AveragePooling2D):
             stack.append((layer.pool_size[0], layer.strides[0]))
     return stack_receptive_field(stack)
+
+
+def check_params(params, sources):
+    """The table's check of the PatchGAN: its FOV can be built with KSIZE."""
+    try:
+        patchgan_plan(params.fov, params.ksize)
+    except ValueError as err:
+        raise TableError(f"{sources['FOV']}: FOV: {err}") from None

@@ -2,40 +2,53 @@
 
 import keras
 
+from tfcorrect import exposure
+from tfcorrect.errors import TableError
+from tfcorrect.models.blocks import conv_block, init
 from tfcorrect.models.layers import AutoExposure, ExposureGain
 
-OUTPUTS = ("image", "exposure_gain", "exposure_global_gain")
-PRENORMS = ("none", "mean_gray", "white_point")
 DROPOUT_LEVELS = 3
 
 
-def _init():
-    return keras.initializers.RandomNormal(0.0, 0.02)
+def _no_prenorm(inputs, *, name):
+    return inputs
 
 
-def _down(x, filters, ksize, *, norm, name):
-    """Conv (stride 2) -> BatchNorm -> LeakyReLU: halves the spatial size."""
-    x = keras.layers.Conv2D(filters, ksize, strides=2, padding="same", use_bias=not norm,
-                            kernel_initializer=_init(), name=f"{name}_conv")(x)
-    if norm:
-        x = keras.layers.BatchNormalization(name=f"{name}_bn")(x)
-    return keras.layers.LeakyReLU(0.2, name=f"{name}_lrelu")(x)
+def _re_exposure(method):
+    """A prenorm re-exposing the input by one gain per image, ``tfcorrect.exposure.PRENORM_GAINS[method]``."""
+    return lambda inputs, *, name: AutoExposure(method, name=name)(inputs)
 
 
-def _up(x, filters, ksize, *, dropout, test_dropout, name):
-    """Transposed conv (stride 2) -> BatchNorm -> Dropout -> ReLU: doubles the spatial size."""
-    x = keras.layers.Conv2DTranspose(filters, ksize, strides=2, padding="same", use_bias=False,
-                                     kernel_initializer=_init(), name=f"{name}_deconv")(x)
-    x = keras.layers.BatchNormalization(name=f"{name}_bn")(x)
-    if dropout:
-        # training=True fixes dropout on, also at prediction (the pix2pix paper's noise).
-        x = keras.layers.Dropout(dropout, name=f"{name}_dropout")(x, training=True if test_dropout else None)
-    return keras.layers.ReLU(name=f"{name}_relu")(x)
+# G_PRENORM -> what the input goes through before the U-Net: nothing, or a re-exposure.
+PRENORMS = {"none": _no_prenorm, **{method: _re_exposure(method) for method in exposure.PRENORM_GAINS}}
+
+
+def _image_head(x, source, *, out_channels, ksize, name):
+    """pix2pix's head: a transposed convolution to the output channels, tanh."""
+    return keras.layers.Conv2DTranspose(out_channels, ksize, strides=2, padding="same", activation="tanh",
+                                        kernel_initializer=init(), name=f"{name}_out")(x)
+
+
+def _gain_head(x, source, *, out_channels, ksize, name, global_gain=False):
+    """A log2 gain in linear light applied to ``source``; zero-initialised, so it starts as identity."""
+    log_gain = keras.layers.Conv2DTranspose(1 if global_gain else out_channels, ksize, strides=2, padding="same",
+                                            kernel_initializer="zeros", name=f"{name}_log_gain")(x)
+    if global_gain:
+        log_gain = keras.layers.GlobalAveragePooling2D(keepdims=True, name=f"{name}_mean_gain")(log_gain)
+    return ExposureGain(name=f"{name}_out")([source, log_gain])
+
+
+def _global_gain_head(x, source, **kwargs):
+    return _gain_head(x, source, global_gain=True, **kwargs)
+
+
+# G_OUTPUT -> head: what the last decoder level becomes.
+HEADS = {"image": _image_head, "exposure_gain": _gain_head, "exposure_global_gain": _global_gain_head}
 
 
 def build_unet_generator(*, in_channels=3, out_channels=3, depth=8, ngf=64, max_filters=512, ksize=4,
-                         dropout=0.5, test_dropout=False, output="image", prenorm="none",
-                         name="unet_generator"):
+                         dropout=0.5, test_dropout=False, output="image", prenorm="none", norm="batch",
+                         spectral_norm=False, name="unet_generator"):
     """A U-Net generator for images in [-1, 1] whose sides are multiples of ``2**depth``.
 
     Args:
@@ -47,12 +60,15 @@ def build_unet_generator(*, in_channels=3, out_channels=3, depth=8, ngf=64, max_
         ksize: kernel size of every (transposed) convolution.
         dropout: rate of the first three decoder levels (0 for none).
         test_dropout: keep that dropout active at prediction time.
-        output: ``"image"`` (tanh output), ``"exposure_gain"`` (a per-pixel, per-channel log2
-            gain in linear light applied to the, possibly pre-normalised, input) or
-            ``"exposure_global_gain"`` (that gain map averaged to one achromatic gain per
-            image). The gain layer starts at zero, so an untrained network returns its input.
+        output: a key of :data:`HEADS`: ``"image"`` (tanh output), ``"exposure_gain"`` (a
+            per-pixel, per-channel log2 gain in linear light applied to the, possibly
+            pre-normalised, input) or ``"exposure_global_gain"`` (that gain map averaged to one
+            achromatic gain per image). The gain layer starts at zero, so an untrained network
+            returns its input.
         prenorm: ``"none"``, or re-expose the input first by one gain per image: ``"mean_gray"``
             (mean to mid-gray) or ``"white_point"`` (highlights to white).
+        norm: normalisation of the inner levels (see :func:`~tfcorrect.models.blocks.conv_block`).
+        spectral_norm: spectral normalisation on every convolution but the head.
         name: model name, prefix of every layer name.
 
     Returns:
@@ -60,31 +76,41 @@ def build_unet_generator(*, in_channels=3, out_channels=3, depth=8, ngf=64, max_
     """
     if depth < 1:
         raise ValueError(f"depth must be at least 1, got {depth}")
-    if output not in OUTPUTS or prenorm not in PRENORMS:
-        raise ValueError(f"output must be one of {OUTPUTS} and prenorm one of {PRENORMS}, "
+    if output not in HEADS or prenorm not in PRENORMS:
+        raise ValueError(f"output must be one of {', '.join(HEADS)} and prenorm one of {', '.join(PRENORMS)}, "
                          f"got {output!r}, {prenorm!r}")
     if output != "image" and in_channels != out_channels:
         raise ValueError("an exposure_gain output needs as many input as output channels")
     inputs = keras.Input((None, None, in_channels), name=f"{name}_input")  # (b, s, s, in)
-    x = source = inputs if prenorm == "none" else AutoExposure(prenorm, name=f"{name}_prenorm")(inputs)
+    x = source = PRENORMS[prenorm](inputs, name=f"{name}_prenorm")
     skips = []
     for i in range(depth):
-        filters = min(ngf * 2 ** i, max_filters)
-        x = _down(x, filters, ksize, norm=0 < i < depth - 1, name=f"{name}_down{i + 1}")  # (b, s/2^(i+1), ., f)
+        x = conv_block(x, min(ngf * 2 ** i, max_filters), ksize, strides=2,
+                       norm=norm if 0 < i < depth - 1 else "none", spectral_norm=spectral_norm,
+                       name=f"{name}_down{i + 1}")  # (b, s/2^(i+1), ., f)
         skips.append(x)
     for j, skip in enumerate(reversed(skips[:-1])):
         level = depth - 2 - j
-        x = _up(x, min(ngf * 2 ** level, max_filters), ksize, dropout=dropout if j < DROPOUT_LEVELS else 0.0,
-                test_dropout=test_dropout, name=f"{name}_up{j + 1}")  # (b, s/2^(level+1), ., f)
+        x = conv_block(x, min(ngf * 2 ** level, max_filters), ksize, strides=2, transpose=True, norm=norm,
+                       spectral_norm=spectral_norm, dropout=dropout if j < DROPOUT_LEVELS else 0.0,
+                       test_dropout=test_dropout, activation="relu",
+                       name=f"{name}_up{j + 1}")  # (b, s/2^(level+1), ., f)
         x = keras.layers.Concatenate(name=f"{name}_skip{j + 1}")([x, skip])
-    if output == "image":
-        outputs = keras.layers.Conv2DTranspose(out_channels, ksize, strides=2, padding="same", activation="tanh",
-                                               kernel_initializer=_init(), name=f"{name}_out")(x)  # (b, s, s, out)
-    else:
-        gain_channels = 1 if output == "exposure_global_gain" else out_channels
-        log_gain = keras.layers.Conv2DTranspose(gain_channels, ksize, strides=2, padding="same",
-                                                kernel_initializer="zeros", name=f"{name}_log_gain")(x)
-        if output == "exposure_global_gain":
-            log_gain = keras.layers.GlobalAveragePooling2D(keepdims=True, name=f"{name}_mean_gain")(log_gain)
-        outputs = ExposureGain(name=f"{name}_out")([source, log_gain])  # (b, s, s, out)
+    outputs = HEADS[output](x, source, out_channels=out_channels, ksize=ksize, name=name)  # (b, s, s, out)
     return keras.Model(inputs, outputs, name=name)
+
+
+def size_multiple(params):
+    """The side an input of the table's U-Net must be a multiple of: ``2**DEPTH``."""
+    return 2 ** params.depth
+
+
+def check_params(params, sources):
+    """The table's checks of the U-Net: RESOL can be halved DEPTH times; heads fit the channels."""
+    if params.resol % size_multiple(params):
+        at = sources["RESOL"] if sources["DEPTH"] == "derived" else sources["DEPTH"]
+        raise TableError(f"{at}: RESOL {params.resol} cannot be halved DEPTH={params.depth} times "
+                         f"(the U-Net needs a multiple of {size_multiple(params)}; use a power of two)")
+    if params.g_output != "image" and params.in_channels != params.out_channels:
+        raise TableError(f"{sources['G_OUTPUT']}: G_OUTPUT {params.g_output} needs a colour input, "
+                         f"not the {params.in_channels}-channel input of DATASET {params.dataset}")

@@ -4,6 +4,10 @@ Each field of :class:`Params` is one ``PARAM_NAME`` (the field name in upper cas
 ``metadata`` holds the one-line description and the allowed values, so the schema, the
 ``tfcorrect-params`` listing and the README's parameter list all come from this file.
 A default of ``None`` marks a value derived from others in :func:`derive`.
+
+A choice list is never a second copy: it is a function returning the dict (or tuple) that
+implements the choices, called when a table is resolved, so a key added to that dict is a
+valid value at once.
 """
 
 import dataclasses
@@ -12,8 +16,53 @@ import math
 EXPOSURE_OFFSETS = "-1.5,-1,0,1,1.5"
 
 
+def _methods():
+    from tfcorrect.methods import METHODS
+
+    return METHODS
+
+
+def _data_kinds():
+    from tfcorrect.data.kinds import DATA_KINDS
+
+    return DATA_KINDS
+
+
+def _unet_heads():
+    from tfcorrect.models.unet import HEADS
+
+    return HEADS
+
+
+def _unet_prenorms():
+    from tfcorrect.models.unet import PRENORMS
+
+    return PRENORMS
+
+
+def _gan_losses():
+    from tfcorrect.losses import GAN_LOSSES
+
+    return GAN_LOSSES
+
+
+def _strategies():
+    from tfcorrect.train import STRATEGIES
+
+    return STRATEGIES
+
+
+def choices(field):
+    """The allowed values of a schema field, or ``None`` when any value of its type is allowed."""
+    allowed = field.metadata["choices"]
+    return tuple(allowed()) if allowed else None
+
+
 def _param(default, description, *, choices=None, minimum=None, maximum=None):
-    """A schema entry: a dataclass field carrying its description and allowed values."""
+    """A schema entry: a dataclass field carrying its description and allowed values.
+
+    ``choices`` is a function returning the dict or tuple whose keys are the allowed values.
+    """
     return dataclasses.field(
         default=default,
         metadata={
@@ -30,11 +79,11 @@ class Params:
     """Resolved parameters of one run. Built only by :func:`tfcorrect.params.resolve`."""
 
     # What is trained, on what.
-    model: str = _param("pix2pix", "Method to train.", choices=("pix2pix",))
+    model: str = _param("pix2pix", "Method to train (tfcorrect.methods.METHODS).", choices=_methods)
     dataset: str = _param(
         "paired",
         "Data kind (SPEC 'Data kinds'): how TRAIN_DIR and VAL_DIR are read.",
-        choices=("paired", "afifi", "colorize", "simulate_exposure"),
+        choices=_data_kinds,
     )
     train_dir: str = _param("", "Training data folder (relative paths are relative to the working directory).")
     val_dir: str = _param("", "Validation data folder; empty holds out VAL_FRACTION of TRAIN_DIR.")
@@ -60,21 +109,24 @@ class Params:
         "image",
         "Generator head: 'image' (tanh, pix2pix), 'exposure_gain' (per-pixel gain in linear light) or "
         "'exposure_global_gain' (one gain per image).",
-        choices=("image", "exposure_gain", "exposure_global_gain"),
+        choices=_unet_heads,
     )
     g_prenorm: str = _param(
         "none",
         "Generator input re-exposure, one gain in linear light per image: 'none', 'mean_gray' or 'white_point'.",
-        choices=("none", "mean_gray", "white_point"),
+        choices=_unet_prenorms,
     )
     # Discriminator (PatchGAN).
     ndf: int = _param(64, "Discriminator filters in the first layer.", minimum=1)
     fov: int = _param(70, "Discriminator field of view (receptive field) in pixels.", minimum=1)
     # Losses and optimiser.
     lambda_l1: float = _param(100.0, "Weight of the L1 term in the generator loss.", minimum=0.0)
-    lambda_gan: float = _param(1.0, "Weight of the adversarial (BCE) term in the generator loss.", minimum=0.0)
-    lr: float = _param(2e-4, "Adam learning rate of both networks.", minimum=0.0)
-    beta_1: float = _param(0.5, "Adam beta_1 of both networks.", minimum=0.0, maximum=1.0)
+    lambda_gan: float = _param(1.0, "Weight of the adversarial term in the generator loss.", minimum=0.0)
+    gan_loss: str = _param("bce", "Adversarial loss: 'bce' (pix2pix's cross-entropy on logits).", choices=_gan_losses)
+    lr: float = _param(2e-4, "Adam learning rate of every network unless G_LR / D_LR set their own.", minimum=0.0)
+    g_lr: float = _param(None, "Adam learning rate of the generator; derived: LR.", minimum=0.0)
+    d_lr: float = _param(None, "Adam learning rate of the discriminator(s); derived: LR.", minimum=0.0)
+    beta_1: float = _param(0.5, "Adam beta_1 of every network.", minimum=0.0, maximum=1.0)
     # Schedule.
     epochs: int = _param(200, "Training epochs.", minimum=1)
     steps_per_epoch: int = _param(0, "Batches per epoch; 0 = the whole training set once.", minimum=0)
@@ -82,10 +134,17 @@ class Params:
     val_steps: int = _param(0, "Validation batches per epoch; 0 = the whole validation set.", minimum=0)
     keep_best: str = _param(
         "none",
-        "Which epoch's weights the run folder exports: 'none' = the last; a validation loss = the epoch where it was lowest.",
-        choices=("none", "val_g_l1", "val_g_total"),
+        "Which epoch's weights the run folder exports: 'none' = the last; 'val_' + a loss part of MODEL "
+        "(e.g. val_g_l1) = the epoch where that validation loss was lowest.",
     )
     samples: int = _param(4, "Fixed validation images shown in samples/ each epoch.", minimum=0, maximum=16)
+    collapse_d_loss: float = _param(
+        0.05, "Training health: a discriminator loss (mean of its parts) below this counts as collapsed.", minimum=0.0
+    )
+    collapse_epochs: int = _param(
+        3, "Training health: warn after this many collapsed epochs in a row while the generator's "
+        "adversarial loss climbs; 0 = never.", minimum=0
+    )
     # Data loading and augmentation.
     load_size: int = _param(
         None, "Shorter side images are resized to before the random crop; derived: RESOL*286/256.", minimum=0
@@ -94,15 +153,15 @@ class Params:
     aug_jitter_p: float = _param(0.0, "Probability of colour jitter on the input only.", minimum=0.0, maximum=1.0)
     # Execution.
     strategy: str = _param(
-        "default", "tf.distribute strategy.", choices=("default", "mirrored", "multiworker")
+        "default", "tf.distribute strategy.", choices=_strategies
     )
     seed: int = _param(0, "Random seed for weights, data order and augmentation.", minimum=0)
     tile: int = _param(0, "Prediction tile side; 0 = RESOL.", minimum=0)
 
     @property
     def in_channels(self):
-        """Channels of the generator input (gray for colorization)."""
-        return 1 if self.dataset == "colorize" else 3
+        """Channels of the generator input, as the data kind gives it (gray for colorization)."""
+        return _data_kinds()[self.dataset].in_channels
 
     @property
     def out_channels(self):
@@ -127,6 +186,9 @@ def derive(values):
         values["depth"] = int(math.log2(values["resol"]))
     if values["g_max_filters"] is None:
         values["g_max_filters"] = 8 * values["ngf"]
+    for rate in ("g_lr", "d_lr"):
+        if values[rate] is None:
+            values[rate] = values["lr"]
     if values["load_size"] is None:
         values["load_size"] = round(values["resol"] * 286 / 256)
     return values

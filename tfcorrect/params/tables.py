@@ -14,8 +14,7 @@ import sqlite3
 
 from tfcorrect.atomic import atomic_path
 from tfcorrect.errors import TableError
-from tfcorrect.params.schema import FIELDS, Params, derive
-from tfcorrect.receptive_field import patchgan_plan
+from tfcorrect.params.schema import FIELDS, Params, choices, derive
 
 COLUMNS = ("CATEGORY", "PARAM_NAME", "PARAM_VALUE", "USE_YN", "DESCRIPTION")
 REQUIRED_COLUMNS = COLUMNS[:4]
@@ -199,8 +198,10 @@ def _build(chosen):
         if values[name] is None:
             sources[name.upper()] = "derived"
         values[name] = value
-    _check_together(values, sources)
-    return Params(**values), sources
+    _check_values(values, sources)
+    params = Params(**values)
+    _check_method(params, sources)
+    return params, sources
 
 
 def parse_value(field, text, where):
@@ -217,8 +218,9 @@ def parse_value(field, text, where):
             value = kind(text)
     except ValueError:
         raise TableError(f"{where}: {name} must be {kind.__name__}, not '{text}'") from None
-    if meta["choices"] and value not in meta["choices"]:
-        raise TableError(f"{where}: {name} must be one of {', '.join(meta['choices'])}, not '{text}'")
+    allowed = choices(field)
+    if allowed is not None and value not in allowed:
+        raise TableError(f"{where}: {name} must be one of {', '.join(allowed)}, not '{text}'")
     if meta["minimum"] is not None and value < meta["minimum"]:
         raise TableError(f"{where}: {name} must be >= {meta['minimum']}, not {text}")
     if meta["maximum"] is not None and value > meta["maximum"]:
@@ -226,17 +228,10 @@ def parse_value(field, text, where):
     return value
 
 
-def _check_together(values, sources):
-    """Checks that involve more than one parameter, naming the row of the one at fault."""
-    resol, depth = values["resol"], values["depth"]
-    if resol % 2 ** depth:
-        at = sources["RESOL"] if sources["DEPTH"] == "derived" else sources["DEPTH"]
-        raise TableError(f"{at}: RESOL {resol} cannot be halved DEPTH={depth} times "
-                         f"(the U-Net needs a multiple of {2 ** depth}; use a power of two)")
-    if values["load_size"] and values["load_size"] < resol:
-        raise TableError(f"{sources['LOAD_SIZE']}: LOAD_SIZE {values['load_size']} is smaller than RESOL {resol}")
-    if values["tile"] and values["tile"] % 2 ** depth:
-        raise TableError(f"{sources['TILE']}: TILE {values['tile']} is not a multiple of {2 ** depth}")
+def _check_values(values, sources):
+    """Checks of values that involve more than one parameter, naming the row of the one at fault."""
+    if values["load_size"] and values["load_size"] < values["resol"]:
+        raise TableError(f"{sources['LOAD_SIZE']}: LOAD_SIZE {values['load_size']} is smaller than RESOL {values['resol']}")
     try:
         offsets = [float(v) for v in values["ev_offsets"].split(",")]
         if not offsets or any(abs(v) > 5 for v in offsets):
@@ -244,13 +239,26 @@ def _check_together(values, sources):
     except ValueError:
         raise TableError(f"{sources['EV_OFFSETS']}: EV_OFFSETS must be comma-separated numbers "
                          f"within +-5, not '{values['ev_offsets']}'") from None
-    if values["g_output"] != "image" and values["dataset"] == "colorize":
-        raise TableError(f"{sources['G_OUTPUT']}: G_OUTPUT {values['g_output']} needs a colour input, "
-                         "not the gray input of DATASET colorize")
-    try:
-        patchgan_plan(values["fov"], values["ksize"])
-    except ValueError as err:
-        raise TableError(f"{sources['FOV']}: FOV: {err}") from None
+
+
+def _check_method(params, sources):
+    """What the chosen MODEL asks of the table: its data kinds, loss parts and its networks' own checks."""
+    from tfcorrect.methods import get_method
+
+    method = get_method(params.model)
+    if params.dataset not in method.data_kinds:
+        raise TableError(f"{sources['DATASET']}: MODEL {params.model} cannot train on DATASET {params.dataset} "
+                         f"(it takes: {', '.join(method.data_kinds)})")
+    best = ("none", *(f"val_{part}" for part in method.loss_parts))
+    if params.keep_best not in best:
+        raise TableError(f"{sources['KEEP_BEST']}: KEEP_BEST must be one of {', '.join(best)} "
+                         f"for MODEL {params.model}, not '{params.keep_best}'")
+    for check in method.checks:
+        check(params, sources)
+    multiple = method.size_multiple(params)
+    if params.tile and params.tile % multiple:
+        raise TableError(f"{sources['TILE']}: TILE {params.tile} is not a multiple of {multiple}, "
+                         f"which MODEL {params.model} needs")
 
 
 def resolved_rows(params):

@@ -1,0 +1,112 @@
+"""What a method declares, and the small base of the ``keras.Model`` that trains it.
+
+A method (``MODEL`` in the table) is one module under ``tfcorrect/methods/`` holding a
+:class:`Method`. The training driver, run folder and predictor use only what it declares and
+the :class:`MethodModel` interface below; none of them knows a method's networks or losses.
+"""
+
+import dataclasses
+from collections.abc import Callable
+
+import keras
+import tensorflow as tf
+
+
+@dataclasses.dataclass(frozen=True)
+class Adversary:
+    """A discriminator and the generator term it opposes, watched for collapse.
+
+    Attributes:
+        name: the discriminator network's name.
+        loss_parts: the discriminator's loss parts (their mean is its loss).
+        generator_part: the generator's adversarial loss part.
+    """
+
+    name: str
+    loss_parts: tuple[str, ...]
+    generator_part: str
+
+
+@dataclasses.dataclass(frozen=True)
+class Method:
+    """Everything the driver, run folder and predictor need to know of one method.
+
+    Attributes:
+        networks: network name -> builder taking resolved ``Params``; every network is saved as
+            ``<name>.weights.h5`` and has an optimiser of the same name.
+        trainer: ``(networks dict, Params) -> MethodModel``, not yet compiled.
+        optimizers: ``Params -> {network name: keras optimizer}``.
+        loss_parts: names of the parts ``train_step`` and ``test_step`` report; ``history.csv``
+            has one column per part (and ``val_`` + part). By convention a part starts with a
+            short prefix of its network (``g_``, ``d_``), which groups the loss plot.
+        data_kinds: the ``DATASET`` values the method can train on.
+        predict_network: the network ``tfcorrect-predict`` and ``samples/`` run: it maps an image
+            in [-1, 1] to a corrected image in [-1, 1].
+        size_multiple: ``Params -> int``: the side an input of the prediction network must be a
+            multiple of (its generator module declares it).
+        checks: table checks ``(params, sources) -> None`` raising ``TableError`` naming the row;
+            each lives in the module of the network it checks.
+        adversaries: discriminators watched for collapse during training.
+    """
+
+    networks: dict[str, Callable]
+    trainer: Callable
+    optimizers: Callable
+    loss_parts: tuple[str, ...]
+    data_kinds: tuple[str, ...]
+    predict_network: str
+    size_multiple: Callable
+    checks: tuple[Callable, ...] = ()
+    adversaries: tuple[Adversary, ...] = ()
+
+
+class MethodModel(keras.Model):
+    """A ``keras.Model`` holding a method's networks, one optimiser per network and loss trackers.
+
+    A subclass sets ``loss_parts``, stores its networks and returns them from ``networks``, and
+    writes ``train_step`` / ``test_step`` returning ``self.report(parts)`` where ``parts`` maps
+    every name of ``loss_parts`` to a scalar. It does no I/O: the driver saves and logs.
+    """
+
+    loss_parts = ()
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self.trackers = {name: keras.metrics.Mean(name=name) for name in self.loss_parts}
+
+    @property
+    def networks(self):
+        """``{name: keras.Model}`` of every network the method trains and saves."""
+        raise NotImplementedError
+
+    def compile(self, *, optimizers, **kwargs):
+        """Set one optimiser per network: ``optimizers`` maps network names to optimisers."""
+        super().compile(**kwargs)
+        if set(optimizers) != set(self.networks):
+            raise ValueError(f"one optimiser per network is needed: {sorted(self.networks)}, got {sorted(optimizers)}")
+        self.optimizers = dict(optimizers)
+
+    def build_optimizers(self):
+        """Create the optimisers' slots now (needed under ``tf.distribute`` and to restore a checkpoint)."""
+        for name, optimizer in self.optimizers.items():
+            optimizer.build(self.networks[name].trainable_variables)
+
+    @property
+    def metrics(self):
+        return list(self.trackers.values())
+
+    def report(self, parts):
+        """Update the trackers with this batch's loss ``parts`` and return their running means."""
+        for name in self.loss_parts:
+            self.trackers[name].update_state(parts[name])
+        return {name: tracker.result() for name, tracker in self.trackers.items()}
+
+    def step(self, name, tape, loss):
+        """Apply the gradient of ``loss`` (recorded on ``tape``) to network ``name`` with its optimiser.
+
+        Gradients are summed over replicas, so each replica contributes its share of ``loss``.
+        """
+        replicas = tf.distribute.get_strategy().num_replicas_in_sync
+        variables = self.networks[name].trainable_variables
+        gradients = tape.gradient(loss, variables, output_gradients=tf.constant(1.0 / replicas, loss.dtype))
+        self.optimizers[name].apply_gradients(zip(gradients, variables))

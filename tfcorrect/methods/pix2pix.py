@@ -1,0 +1,107 @@
+"""pix2pix (seeds 001 and 004): a U-Net generator against a conditional PatchGAN.
+
+L_G = LAMBDA_GAN * GAN + LAMBDA_L1 * L1 and the discriminator's loss on real and on generated
+pairs, with the adversarial loss named by ``GAN_LOSS``.
+"""
+
+import keras
+import tensorflow as tf
+
+from tfcorrect.losses import GAN_LOSSES, pix2pix_generator_loss
+from tfcorrect.methods.base import Adversary, Method, MethodModel
+from tfcorrect.models import patchgan, unet
+
+
+class Pix2Pix(MethodModel):
+    """A generator and a conditional discriminator trained against each other.
+
+    Data are ``(input, target)`` batches of images in [-1, 1].
+
+    Args:
+        generator: maps an input image to a corrected image.
+        discriminator: maps ``[input, candidate]`` to patch logits.
+        gan_loss: a :class:`~tfcorrect.losses.GanLoss`.
+        lambda_gan: weight of the adversarial term of the generator loss.
+        lambda_l1: weight of the L1 term of the generator loss.
+    """
+
+    loss_parts = ("g_total", "g_gan", "g_l1", "d_real", "d_fake")
+
+    def __init__(self, generator, discriminator, *, gan_loss=GAN_LOSSES["bce"], lambda_gan=1.0, lambda_l1=100.0,
+                 **kwargs):
+        super().__init__(**kwargs)
+        self.generator = generator
+        self.discriminator = discriminator
+        self.gan_loss = gan_loss
+        self.lambda_gan = lambda_gan
+        self.lambda_l1 = lambda_l1
+
+    @property
+    def networks(self):
+        return {"generator": self.generator, "discriminator": self.discriminator}
+
+    def call(self, inputs, training=False):
+        return self.generator(inputs, training=training)
+
+    def _parts(self, image, target, training):
+        fake = self.generator(image, training=training)
+        real_logits = self.discriminator([image, target], training=training)
+        fake_logits = self.discriminator([image, fake], training=training)
+        g = pix2pix_generator_loss(fake_logits, fake, target, gan_loss=self.gan_loss,
+                                   lambda_gan=self.lambda_gan, lambda_l1=self.lambda_l1)
+        d = self.gan_loss.discriminator(real_logits, fake_logits)
+        return {**{f"g_{k}": v for k, v in g.items()}, **{f"d_{k}": v for k, v in d.items()}}
+
+    def train_step(self, data):
+        image, target = data
+        with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
+            parts = self._parts(image, target, training=True)
+            d_loss = (parts["d_real"] + parts["d_fake"]) / 2
+        self.step("generator", g_tape, parts["g_total"])
+        self.step("discriminator", d_tape, d_loss)
+        return self.report(parts)
+
+    def test_step(self, data):
+        image, target = data
+        return self.report(self._parts(image, target, training=False))
+
+
+def build_generator(params):
+    """The table's U-Net."""
+    return unet.build_unet_generator(
+        in_channels=params.in_channels, out_channels=params.out_channels, depth=params.depth,
+        ngf=params.ngf, max_filters=params.g_max_filters, ksize=params.ksize, dropout=params.dropout,
+        test_dropout=params.test_dropout, output=params.g_output, prenorm=params.g_prenorm,
+        name="generator",
+    )
+
+
+def build_discriminator(params):
+    """The table's PatchGAN."""
+    return patchgan.build_patchgan_discriminator(
+        in_channels=params.in_channels, target_channels=params.out_channels, ndf=params.ndf,
+        max_filters=8 * params.ndf, fov=params.fov, ksize=params.ksize, name="discriminator",
+    )
+
+
+def _trainer(networks, params):
+    return Pix2Pix(networks["generator"], networks["discriminator"], gan_loss=GAN_LOSSES[params.gan_loss],
+                   lambda_gan=params.lambda_gan, lambda_l1=params.lambda_l1)
+
+
+def _optimizers(params):
+    return {"generator": keras.optimizers.Adam(params.g_lr, beta_1=params.beta_1),
+            "discriminator": keras.optimizers.Adam(params.d_lr, beta_1=params.beta_1)}
+
+
+METHOD = Method(
+    networks={"generator": build_generator, "discriminator": build_discriminator},
+    trainer=_trainer,
+    optimizers=_optimizers,
+    loss_parts=Pix2Pix.loss_parts,
+    data_kinds=("paired", "afifi", "colorize", "simulate_exposure"),
+    predict_network="generator",
+    size_multiple=unet.size_multiple,
+    checks=(unet.check_params, patchgan.check_params),
+    adversaries=(Adversary("discriminator", ("d_real", "d_fake"), "g_gan"),),
+)
