@@ -124,6 +124,7 @@ def test_mirrored_strategy_on_two_logical_cpus_trains(tmp_path, photo_dir):
     assert runfolder.weights_file("generator") in os.listdir(tmp_path / "run")
 
 
+@pytest.mark.slow
 def test_training_on_only_unreadable_files_stops_with_a_message(tmp_path, capsys):
     folder = tmp_path / "bad"
     folder.mkdir()

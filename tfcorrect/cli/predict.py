@@ -17,7 +17,7 @@ def main(argv=None):
     """Correct an image or a folder of images; exit 0 only when every file was written."""
     parser = argparse.ArgumentParser(
         prog="tfcorrect-predict",
-        description="Correct an image, or every image below a folder, with a trained generator. Outputs keep "
+        description="Correct an image, or every image below a folder, with a run folder's prediction network. Outputs keep "
                     "their input's size, bit depth, channels and alpha, and mirror the input's relative paths.",
     )
     parser.add_argument("input", metavar="INPUT", help="an image file, or a folder searched recursively")

@@ -6,7 +6,7 @@ from tfcorrect.cli.common import add_table_arguments, run
 
 
 def _train(args):
-    # Imported here so that --help and table mistakes answer without loading TensorFlow.
+    # Imported here so that --help answers without loading TensorFlow.
     from tfcorrect.params import resolve
 
     params, _ = resolve(args.table, args.category, args.sets)
