@@ -233,8 +233,29 @@ def test_list_images_single_file_empty_folder_and_mistakes(tmp_path):
         assert_names_file(excinfo, tmp_path / name)
 
 
-def test_extensions_constant():
-    assert IMAGE_EXTENSIONS == (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
+def test_every_supported_extension_in_either_case_is_listed_and_reads_back(tmp_path):
+    chelsea = photo8("chelsea")[:96, :128]
+    listed = []
+    for suffix in IMAGE_EXTENSIONS:  # each advertised extension, as written by us, in both cases
+        for path in (tmp_path / f"lower{suffix}", tmp_path / "sub" / f"UPPER{suffix.upper()}"):
+            write_image(path, as_float(chelsea))
+            listed.append(path)
+    (tmp_path / "text.jpg").write_text("not an image\n")  # listed by name: files are not opened
+    listed.append(tmp_path / "text.jpg")
+    PILImage.fromarray(chelsea).save(tmp_path / "chelsea.gif")  # real images of unsupported kinds
+    PILImage.fromarray(chelsea).save(tmp_path / "chelsea.webp")
+    write_image(tmp_path / ".hidden.png", as_float(chelsea))
+    for name in ("notes.txt", "chelsea.png.bak", "png", "tif"):
+        (tmp_path / name).write_bytes(b"not an image")
+    assert list_images(tmp_path) == sorted(listed)
+    for path in listed[:-1]:
+        image = read_image(path)
+        assert image.pixels.shape == chelsea.shape and image.bit_depth == 8
+        assert np.abs(image.pixels - as_float(chelsea)).mean() < 2 / 255
+    for name in ("chelsea.gif", "chelsea.webp", "notes.txt"):
+        with pytest.raises(ImageError, match="unsupported extension") as excinfo:
+            list_images(tmp_path / name)
+        assert all(suffix in str(excinfo.value) for suffix in IMAGE_EXTENSIONS)
 
 
 # --- write_image: checks and atomicity ---------------------------------------------------
@@ -314,10 +335,3 @@ def test_to_uint_clips_and_rounds():
     assert sixteen.dtype == np.uint16 and sixteen[3] == round(0.6 / 255 * 65535) and sixteen[-1] == 65535
     with pytest.raises(ValueError):
         to_uint(values, 12)
-
-
-def test_image_is_frozen(tmp_path):
-    write_image(tmp_path / "c.png", as_float(photo8("chelsea")))
-    image = read_image(tmp_path / "c.png")
-    with pytest.raises(AttributeError):
-        image.bit_depth = 16
