@@ -115,10 +115,12 @@ MIRRORED = textwrap.dedent("""
 @pytest.mark.slow
 def test_mirrored_strategy_on_two_logical_cpus_trains(tmp_path, photo_dir):
     sets = tiny_sets(photo_dir, STRATEGY="mirrored", EPOCHS=5, STEPS_PER_EPOCH=6, BATCH_SIZE=4, LR=0.001, SAMPLES=0)
+    # oneDNN's CPU graph rewrites miswire a replica in about 1 run of 4 (see train._warn_about_cpu_replicas).
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
     result = subprocess.run([sys.executable, "-c", MIRRORED, str(TABLE), str(tmp_path / "run"), *sets],
-                            capture_output=True, text=True, timeout=600, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"})
+                            capture_output=True, text=True, timeout=600, env=env)
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "2 replica(s)" in result.stdout
+    assert "2 replica(s)" in result.stdout and "TF_ENABLE_ONEDNN_OPTS" not in result.stderr
     losses = [float(v) for v in result.stdout.split("G_L1")[1].split()]
     assert losses[-1] < losses[0], losses
     assert runfolder.weights_file("generator") in os.listdir(tmp_path / "run")

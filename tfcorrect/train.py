@@ -1,7 +1,9 @@
 """The training driver: resolved parameters in, a run folder out."""
 
 import dataclasses
+import os
 import pathlib
+import sys
 
 import keras
 import tensorflow as tf
@@ -30,6 +32,22 @@ def make_strategy(name):
     if name not in STRATEGIES:
         raise ValueError(f"unknown STRATEGY {name!r}; known: {', '.join(STRATEGIES)}")
     return STRATEGIES[name]()
+
+
+def _warn_about_cpu_replicas(strategy):
+    """One line when several replicas share CPUs with oneDNN's graph rewrites on.
+
+    Under MirroredStrategy on logical CPU devices, oneDNN's fusion of a biased convolution with
+    its LeakyReLU miswired a replica's graph in about 1 run of 4 ("input depth must be evenly
+    divisible by filter depth"); with TF_ENABLE_ONEDNN_OPTS=0 set before TensorFlow starts, 14 of
+    14 runs trained. GPUs do not use these CPU rewrites.
+    """
+    devices = getattr(strategy.extended, "worker_devices", ())
+    if (strategy.num_replicas_in_sync > 1 and devices and all("CPU" in d.upper() for d in devices)
+            and os.environ.get("TF_ENABLE_ONEDNN_OPTS") != "0"):
+        print("warning: several replicas on CPUs: set TF_ENABLE_ONEDNN_OPTS=0 before starting, or a oneDNN "
+              "graph rewrite may miswire a replica (TensorFlow error 'input depth must be evenly divisible')",
+              file=sys.stderr, flush=True)
 
 
 def default_run_dir(table, category=None):
@@ -86,6 +104,7 @@ def train(params, run_dir, *, resume=False, verbose="auto"):
     # gradient still reads); alone it just gives up, but under MirroredStrategy it miswires replicas.
     tf.config.optimizer.set_experimental_options({"remapping": False})
     strategy = make_strategy(params.strategy)
+    _warn_about_cpu_replicas(strategy)
     method = get_method(params.model)
     with strategy.scope():
         trainer = build_trainer(params)

@@ -108,5 +108,7 @@ class MethodModel(keras.Model):
         """
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
         variables = self.networks[name].trainable_variables
-        gradients = tape.gradient(loss, variables, output_gradients=tf.constant(1.0 / replicas, loss.dtype))
+        gradients = tape.gradient(loss, variables)
+        if replicas > 1:
+            gradients = [g / replicas for g in gradients]
         self.optimizers[name].apply_gradients(zip(gradients, variables))
