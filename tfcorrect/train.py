@@ -42,9 +42,9 @@ def _warn_about_cpu_replicas(strategy):
     divisible by filter depth"); with TF_ENABLE_ONEDNN_OPTS=0 set before TensorFlow starts, 14 of
     14 runs trained. GPUs do not use these CPU rewrites.
     """
-    devices = getattr(strategy.extended, "worker_devices", ())
-    if (strategy.num_replicas_in_sync > 1 and devices and all("CPU" in d.upper() for d in devices)
-            and os.environ.get("TF_ENABLE_ONEDNN_OPTS") != "0"):
+    if strategy.num_replicas_in_sync < 2 or os.environ.get("TF_ENABLE_ONEDNN_OPTS") == "0":
+        return
+    if all("CPU" in device.upper() for device in strategy.extended.worker_devices):
         print("warning: several replicas on CPUs: set TF_ENABLE_ONEDNN_OPTS=0 before starting, or a oneDNN "
               "graph rewrite may miswire a replica (TensorFlow error 'input depth must be evenly divisible')",
               file=sys.stderr, flush=True)
