@@ -128,13 +128,14 @@ def _implementations():
     from tfcorrect.losses import GAN_LOSSES
     from tfcorrect.methods import METHODS
     from tfcorrect.models.unet import HEADS, PRENORMS
+    from tfcorrect.precision import PRECISIONS
     from tfcorrect.train import STRATEGIES
 
     return {"MODEL": METHODS, "DATASET": DATA_KINDS, "G_OUTPUT": HEADS, "G_PRENORM": PRENORMS,
-            "GAN_LOSS": GAN_LOSSES, "STRATEGY": STRATEGIES}
+            "GAN_LOSS": GAN_LOSSES, "STRATEGY": STRATEGIES, "PRECISION": PRECISIONS}
 
 
-@pytest.mark.parametrize("name", ["MODEL", "DATASET", "G_OUTPUT", "G_PRENORM", "GAN_LOSS", "STRATEGY"])
+@pytest.mark.parametrize("name", ["MODEL", "DATASET", "G_OUTPUT", "G_PRENORM", "GAN_LOSS", "STRATEGY", "PRECISION"])
 def test_each_schema_choice_list_is_the_keys_of_its_implementation(name, tmp_path, monkeypatch):
     from tfcorrect.params.docs import markdown_table
 
@@ -149,8 +150,7 @@ def test_each_schema_choice_list_is_the_keys_of_its_implementation(name, tmp_pat
 
 
 def test_only_the_chosen_fields_are_choice_lists():
-    assert sorted(name for name, field in FIELDS.items() if choices(field)) == \
-        sorted(["MODEL", "DATASET", "G_OUTPUT", "G_PRENORM", "GAN_LOSS", "STRATEGY"])
+    assert sorted(name for name, field in FIELDS.items() if choices(field)) == sorted(_implementations())
 
 
 def test_keep_best_takes_any_validation_loss_part_of_the_method(tmp_path):

@@ -8,6 +8,7 @@ far. It is written first at the end of an epoch, so the other files can always b
 
 import json
 import pathlib
+import re
 
 import keras
 import matplotlib
@@ -37,13 +38,35 @@ def weights_file(network):
     return f"{network}.weights.h5"
 
 
+def _network_paths(network):
+    """``(name, variable)`` of every variable of ``network``, named under the layer that owns it.
+
+    Keras numbers some objects per process (a Dropout's ``seed_generator_3/...``), so such a
+    variable is named ``<layer>/<variable name>`` instead of by its path.
+    """
+    entries = []
+    for layer in network.layers:
+        for v in layer.variables:
+            entries.append((v.path if v.path.split("/")[0] == layer.name else f"{layer.name}/{v.name}", v))
+    if {id(v) for _, v in entries} != {id(v) for v in network.variables}:
+        raise ValueError(f"{network.name}: some variables belong to no layer; the checkpoint cannot name them")
+    return entries
+
+
+def _optimizer_path(variable):
+    """A variable's path without the number Keras gives each optimiser instance (``adam_1/x`` -> ``adam/x``)."""
+    return re.sub(r"^([^/]*?)_\d+/", r"\1/", variable.path)
+
+
 def _named_variables(trainer):
     """Every variable ``--resume`` restores, under a name that does not depend on its position."""
     named = {}
     for name, network in trainer.networks.items():
-        named.update({f"network/{name}/{v.path}": v for v in network.variables})
-        # An optimiser's paths start with its own name, which Keras numbers per process (adam_1).
-        named.update({f"optimizer/{name}/{v.path.split('/', 1)[-1]}": v for v in trainer.optimizers[name].variables})
+        entries = [(f"network/{name}/{path}", v) for path, v in _network_paths(network)]
+        entries += [(f"optimizer/{name}/{_optimizer_path(v)}", v) for v in trainer.optimizers[name].variables]
+        if len(dict(entries)) != len(entries):
+            raise ValueError(f"two variables of {name!r} or its optimiser share a name; the checkpoint would mix them")
+        named.update(entries)
     return named
 
 

@@ -6,6 +6,7 @@ Adding a method: write ``tfcorrect/methods/<name>.py`` declaring a
 
 from tfcorrect.methods import pix2pix
 from tfcorrect.methods.base import Adversary, Method, MethodModel
+from tfcorrect.precision import dtype_policy, wrap_optimizer
 
 # MODEL -> method.
 METHODS = {"pix2pix": pix2pix.METHOD}
@@ -23,11 +24,12 @@ def get_method(name):
 
 
 def build_network(params, name):
-    """Network ``name`` of ``params.model``, sized by ``params`` (untrained)."""
+    """Network ``name`` of ``params.model``, sized by ``params`` and built under its ``PRECISION`` (untrained)."""
     networks = get_method(params.model).networks
     if name not in networks:
         raise ValueError(f"MODEL {params.model} has no network {name!r}; it has: {', '.join(networks)}")
-    return networks[name](params)
+    with dtype_policy(params.precision):
+        return networks[name](params)
 
 
 def build_trainer(params):
@@ -36,8 +38,9 @@ def build_trainer(params):
     Call it inside the ``tf.distribute`` strategy's scope.
     """
     method = get_method(params.model)
-    trainer = method.trainer({name: build(params) for name, build in method.networks.items()}, params)
-    trainer.compile(optimizers=method.optimizers(params))
+    trainer = method.trainer({name: build_network(params, name) for name in method.networks}, params)
+    optimizers = method.optimizers(params)
+    trainer.compile(optimizers={name: wrap_optimizer(opt, params.precision) for name, opt in optimizers.items()})
     trainer.build_optimizers()
     return trainer
 

@@ -104,11 +104,17 @@ class MethodModel(keras.Model):
     def step(self, name, tape, loss):
         """Apply the gradient of ``loss`` (recorded on ``tape``) to network ``name`` with its optimiser.
 
-        Gradients are summed over replicas, so each replica contributes its share of ``loss``.
+        Gradients are summed over replicas, so each replica contributes its share of ``loss``. ``loss``
+        is float32 (networks give float32 outputs under every ``PRECISION``).
         """
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
         variables = self.networks[name].trainable_variables
-        gradients = tape.gradient(loss, variables)
+        optimizer = self.optimizers[name]
+        if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+            # float16: gradients of the scaled loss; the optimiser unscales them and skips a step that overflowed.
+            gradients = tape.gradient(loss, variables, output_gradients=optimizer.scale_loss(tf.ones_like(loss)))
+        else:
+            gradients = tape.gradient(loss, variables)
         if replicas > 1:
             gradients = [g / replicas for g in gradients]
-        self.optimizers[name].apply_gradients(zip(gradients, variables))
+        optimizer.apply_gradients(zip(gradients, variables))

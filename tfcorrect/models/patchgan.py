@@ -40,9 +40,10 @@ def build_patchgan_discriminator(*, in_channels=3, target_channels=3, ndf=64, ma
                        spectral_norm=spectral_norm, name=f"{name}_down{i + 1}")  # (b, ./2, ./2, f)
     x = conv_block(x, min(ndf * 2 ** n_down, max_filters), ksize, norm=norm, spectral_norm=spectral_norm,
                    name=f"{name}_flat")
-    logits = keras.layers.Conv2D(1, ksize, padding="same", kernel_initializer=init(), name=f"{name}_logits")
+    logits = keras.layers.Conv2D(1, ksize, padding="same", kernel_initializer=init(), dtype="float32",
+                                 name=f"{name}_logits")
     if spectral_norm:
-        logits = keras.layers.SpectralNormalization(logits, name=f"{name}_logits_sn")
+        logits = keras.layers.SpectralNormalization(logits, dtype="float32", name=f"{name}_logits_sn")
     return keras.Model([image, candidate], logits(x), name=name)  # (b, s/2^(pools+n_down), ., 1)
 
 

@@ -16,7 +16,7 @@ def _no_prenorm(inputs, *, name):
 
 def _re_exposure(method):
     """A prenorm re-exposing the input by one gain per image, ``tfcorrect.exposure.PRENORM_GAINS[method]``."""
-    return lambda inputs, *, name: AutoExposure(method, name=name)(inputs)
+    return lambda inputs, *, name: AutoExposure(method, dtype="float32", name=name)(inputs)
 
 
 # G_PRENORM -> what the input goes through before the U-Net: nothing, or a re-exposure.
@@ -26,16 +26,16 @@ PRENORMS = {"none": _no_prenorm, **{method: _re_exposure(method) for method in e
 def _image_head(x, source, *, out_channels, ksize, name):
     """pix2pix's head: a transposed convolution to the output channels, tanh."""
     return keras.layers.Conv2DTranspose(out_channels, ksize, strides=2, padding="same", activation="tanh",
-                                        kernel_initializer=init(), name=f"{name}_out")(x)
+                                        kernel_initializer=init(), dtype="float32", name=f"{name}_out")(x)
 
 
 def _gain_head(x, source, *, out_channels, ksize, name, global_gain=False):
     """A log2 gain in linear light applied to ``source``; zero-initialised, so it starts as identity."""
     log_gain = keras.layers.Conv2DTranspose(1 if global_gain else out_channels, ksize, strides=2, padding="same",
-                                            kernel_initializer="zeros", name=f"{name}_log_gain")(x)
+                                            kernel_initializer="zeros", dtype="float32", name=f"{name}_log_gain")(x)
     if global_gain:
-        log_gain = keras.layers.GlobalAveragePooling2D(keepdims=True, name=f"{name}_mean_gain")(log_gain)
-    return ExposureGain(name=f"{name}_out")([source, log_gain])
+        log_gain = keras.layers.GlobalAveragePooling2D(keepdims=True, dtype="float32", name=f"{name}_mean_gain")(log_gain)
+    return ExposureGain(dtype="float32", name=f"{name}_out")([source, log_gain])
 
 
 def _global_gain_head(x, source, **kwargs):
@@ -73,6 +73,7 @@ def build_unet_generator(*, in_channels=3, out_channels=3, depth=8, ngf=64, max_
 
     Returns:
         A functional ``keras.Model`` mapping ``(b, h, w, in_channels)`` to ``(b, h, w, out_channels)``.
+        Built under a mixed-precision policy, the head and the exposure layers stay float32.
     """
     if depth < 1:
         raise ValueError(f"depth must be at least 1, got {depth}")

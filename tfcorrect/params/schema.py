@@ -46,6 +46,12 @@ def _gan_losses():
     return GAN_LOSSES
 
 
+def _precisions():
+    from tfcorrect.precision import PRECISIONS
+
+    return PRECISIONS
+
+
 def _strategies():
     from tfcorrect.train import STRATEGIES
 
@@ -154,6 +160,12 @@ class Params:
     # Execution.
     strategy: str = _param(
         "default", "tf.distribute strategy.", choices=_strategies
+    )
+    precision: str = _param(
+        "float32",
+        "Keras dtype policy of the networks, in training and prediction: 'float32', or 'mixed_bfloat16' / "
+        "'mixed_float16' (float32 weights and outputs; for GPUs with tensor cores).",
+        choices=_precisions,
     )
     seed: int = _param(0, "Random seed for weights, data order and augmentation.", minimum=0)
     tile: int = _param(0, "Prediction tile side; 0 = RESOL.", minimum=0)
