@@ -42,11 +42,12 @@ import math
 import os
 import pathlib
 import resource
-import statistics
 import subprocess
 import sys
 import tempfile
 import time
+
+from common import MATMUL_N, MATMUL_REPEATS, conv_flops, matmul_flop_rate  # bench/common.py, beside this file
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -55,9 +56,6 @@ KIB = 1024
 MEMORY_BUDGET_GIB = 3.0
 PHOTO = "retina"
 ASPECT = (4, 3)  # width : height
-MATMUL_N = 2048
-MATMUL_REPEATS = 10
-MATMUL_WARMUPS = 2
 
 
 # --- shared helpers ------------------------------------------------------------------------
@@ -216,57 +214,12 @@ def measure_in_child(config):
     return json.loads(pathlib.Path(config["result_json"]).read_text()), peak_kib
 
 
-def _conv_flops(layer, in_shape, out_shape):
-    """Multiply-add FLOPs (2 per MAC) of one Conv2D or Conv2DTranspose call, bias ignored."""
-    import keras
-
-    kh, kw = layer.kernel_size
-    c_in, c_out = in_shape[-1], layer.filters
-    if isinstance(layer, keras.layers.Conv2DTranspose):
-        return 2 * kh * kw * c_in * c_out * in_shape[1] * in_shape[2]
-    return 2 * kh * kw * (c_in // layer.groups) * c_out * out_shape[1] * out_shape[2]
-
-
-def generator_flops(generator, tile):
-    """FLOPs of the generator's convolutions for one ``tile`` x ``tile`` input.
-
-    Returns:
-        ``(flops, number of convolution layers)``.
-    """
-    import keras
-    import numpy as np
-
-    convs = [layer for layer in generator.layers
-             if isinstance(layer, (keras.layers.Conv2D, keras.layers.Conv2DTranspose))]
-    if not convs:
-        raise RuntimeError(f"{generator.name}: no Conv2D/Conv2DTranspose layers to count")
-    probe = keras.Model(generator.inputs, [t for layer in convs for t in (layer.input, layer.output)])
-    zeros = np.zeros((1, tile, tile, generator.input_shape[-1]), np.float32)
-    shapes = [tuple(t.shape) for t in probe([zeros] * len(generator.inputs))]
-    return sum(_conv_flops(layer, shapes[2 * i], shapes[2 * i + 1]) for i, layer in enumerate(convs)), len(convs)
-
-
-def matmul_flop_rate(n=MATMUL_N, repeats=MATMUL_REPEATS):
-    """FLOP/s of float32 ``n x n @ n x n`` TensorFlow matmuls: ``(best, median)`` of ``repeats``."""
-    import tensorflow as tf
-
-    a, b = tf.random.uniform((n, n), dtype=tf.float32), tf.random.uniform((n, n), dtype=tf.float32)
-    for _ in range(MATMUL_WARMUPS):
-        tf.matmul(a, b).numpy()
-    seconds = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        tf.matmul(a, b).numpy()
-        seconds.append(time.perf_counter() - start)
-    return 2 * n ** 3 / min(seconds), 2 * n ** 3 / statistics.median(seconds)
-
-
 def compute_floor(child, height, width):
     """Per-tile and total FLOPs, tile counts and the matmul FLOP rate, measured in this process."""
     from tfcorrect.predict import load_network
 
     _, generator = load_network(child["run_dir"])
-    per_tile, conv_layers = generator_flops(generator, child["tile"])
+    per_tile, conv_layers = conv_flops(generator, child["tile"])
     rows, cols = tile_counts(height, width, child["tile"], child["overlap"])
     best, median = matmul_flop_rate()
     return {"flops_per_tile": per_tile, "conv_layers": conv_layers, "tile_rows": rows, "tile_cols": cols,

@@ -79,8 +79,8 @@ class Toy(MethodModel):
         with tf.GradientTape(persistent=True) as tape:
             parts = self._parts(image, target, training=True)
             critic_loss = (parts["c_real"] + parts["c_fake"]) / 2
-        for name, loss in (("painter", parts["p_total"]), ("critic", critic_loss), ("meter", parts["m_mse"])):
-            self.step(name, tape, loss)
+        self.minimize({"painter": (tape, parts["p_total"]), "critic": (tape, critic_loss),
+                       "meter": (tape, parts["m_mse"])})
         return self.report(parts)
 
     def test_step(self, data):

@@ -34,6 +34,13 @@ def make_strategy(name):
     return STRATEGIES[name]()
 
 
+def graph_options(strategy):
+    """The Grappler options training runs with under ``strategy`` (for ``tf.config.optimizer``)."""
+    # Grappler's remapper fails on this train graph (it fuses a conv's BiasAdd that LeakyReLU's
+    # gradient still reads); alone it just gives up, but under MirroredStrategy it miswires replicas.
+    return {"remapping": False}
+
+
 def _warn_about_cpu_replicas(strategy):
     """One line when several replicas share CPUs with oneDNN's graph rewrites on.
 
@@ -73,7 +80,7 @@ def _samples(dataset, count):
     return batches[0] if batches else None
 
 
-def train(params, run_dir, *, resume=False, verbose="auto"):
+def train(params, run_dir, *, resume=False, verbose="auto", callbacks=()):
     """Train ``params.model`` and write its run folder.
 
     Args:
@@ -81,6 +88,7 @@ def train(params, run_dir, *, resume=False, verbose="auto"):
         run_dir: the run folder to create, or with ``resume`` to continue.
         resume: continue from the folder's last complete epoch with its optimiser state.
         verbose: Keras ``fit`` verbosity.
+        callbacks: further Keras callbacks, run after the run folder's own (e.g. a timer).
 
     Returns:
         The Keras ``History`` of the epochs run now (``None`` when nothing was left to run).
@@ -100,10 +108,8 @@ def train(params, run_dir, *, resume=False, verbose="auto"):
     write_table(run_dir / runfolder.PARAMS, resolved_rows(params))
 
     keras.utils.set_random_seed(params.seed)
-    # Grappler's remapper fails on this train graph (it fuses a conv's BiasAdd that LeakyReLU's
-    # gradient still reads); alone it just gives up, but under MirroredStrategy it miswires replicas.
-    tf.config.optimizer.set_experimental_options({"remapping": False})
     strategy = make_strategy(params.strategy)
+    tf.config.optimizer.set_experimental_options(graph_options(strategy))
     _warn_about_cpu_replicas(strategy)
     method = get_method(params.model)
     with strategy.scope():
@@ -119,6 +125,7 @@ def train(params, run_dir, *, resume=False, verbose="auto"):
         keras.callbacks.TensorBoard(str(run_dir / runfolder.LOGS), write_graph=False),
         CollapseWatch(run_dir, history, method.adversaries, threshold=params.collapse_d_loss,
                       epochs=params.collapse_epochs),
+        *callbacks,
     ]
     print(f"training {params.model} on {data.train_count} examples, validating on {data.val_count}; "
           f"epochs {epoch + 1}..{params.epochs} of {data.steps_per_epoch} steps; "
@@ -133,4 +140,4 @@ def train(params, run_dir, *, resume=False, verbose="auto"):
     return result
 
 
-__all__ = ["STRATEGIES", "default_run_dir", "make_strategy", "train"]
+__all__ = ["STRATEGIES", "default_run_dir", "graph_options", "make_strategy", "train"]

@@ -187,7 +187,8 @@ def make_datasets(params, start_epoch=0):
         .prefetch(AUTOTUNE)
     )
     val_ds = _examples_dataset(val, np.arange(len(val)), np.arange(len(val)), params, training=False)
-    if len(val) * params.resol**2 * 6 * 4 <= CACHE_LIMIT_BYTES:
+    # Cached when small and read whole each epoch (a partly read cache is thrown away, with a warning).
+    if len(val) * params.resol**2 * 6 * 4 <= CACHE_LIMIT_BYTES and val_steps * batch >= len(val):
         val_ds = val_ds.cache()
     # Repeated, so that every epoch's `val_steps` batches are the same ones even when an iterator
     # is kept across epochs (as under tf.distribute) and the last batch is a partial one.

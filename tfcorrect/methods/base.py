@@ -65,7 +65,8 @@ class MethodModel(keras.Model):
 
     A subclass sets ``loss_parts``, stores its networks and returns them from ``networks``, and
     writes ``train_step`` / ``test_step`` returning ``self.report(parts)`` where ``parts`` maps
-    every name of ``loss_parts`` to a scalar. It does no I/O: the driver saves and logs.
+    every name of ``loss_parts`` to a scalar, updating networks with ``self.minimize``. It does no
+    I/O: the driver saves and logs.
     """
 
     loss_parts = ()
@@ -101,20 +102,22 @@ class MethodModel(keras.Model):
             self.trackers[name].update_state(parts[name])
         return {name: tracker.result() for name, tracker in self.trackers.items()}
 
-    def step(self, name, tape, loss):
-        """Apply the gradient of ``loss`` (recorded on ``tape``) to network ``name`` with its optimiser.
+    def minimize(self, losses):
+        """Update networks from their losses: ``losses`` maps a network name to ``(tape, loss)``.
 
-        Gradients are summed over replicas, so each replica contributes its share of ``loss``. ``loss``
-        is float32 (networks give float32 outputs under every ``PRECISION``).
+        Networks are updated one after the other, in the order given. Gradients are summed over
+        replicas, so each replica contributes its share of ``loss``. Losses are float32 (networks
+        give float32 outputs under every ``PRECISION``).
         """
         replicas = tf.distribute.get_strategy().num_replicas_in_sync
-        variables = self.networks[name].trainable_variables
-        optimizer = self.optimizers[name]
-        if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
-            # float16: gradients of the scaled loss; the optimiser unscales them and skips a step that overflowed.
-            gradients = tape.gradient(loss, variables, output_gradients=optimizer.scale_loss(tf.ones_like(loss)))
-        else:
-            gradients = tape.gradient(loss, variables)
-        if replicas > 1:
-            gradients = [g / replicas for g in gradients]
-        optimizer.apply_gradients(zip(gradients, variables))
+        for name, (tape, loss) in losses.items():
+            variables = self.networks[name].trainable_variables
+            optimizer = self.optimizers[name]
+            if isinstance(optimizer, keras.optimizers.LossScaleOptimizer):
+                # float16: gradients of the scaled loss; the optimiser unscales them and skips a step that overflowed.
+                gradients = tape.gradient(loss, variables, output_gradients=optimizer.scale_loss(tf.ones_like(loss)))
+            else:
+                gradients = tape.gradient(loss, variables)
+            if replicas > 1:
+                gradients = [g / replicas for g in gradients]
+            optimizer.apply_gradients(zip(gradients, variables))

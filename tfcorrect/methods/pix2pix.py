@@ -57,8 +57,7 @@ class Pix2Pix(MethodModel):
         with tf.GradientTape() as g_tape, tf.GradientTape() as d_tape:
             parts = self._parts(image, target, training=True)
             d_loss = (parts["d_real"] + parts["d_fake"]) / 2
-        self.step("generator", g_tape, parts["g_total"])
-        self.step("discriminator", d_tape, d_loss)
+        self.minimize({"generator": (g_tape, parts["g_total"]), "discriminator": (d_tape, d_loss)})
         return self.report(parts)
 
     def test_step(self, data):

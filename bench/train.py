@@ -1,0 +1,243 @@
+"""Benchmark of the training step: tfcorrect beside a reference step in the TF pix2pix tutorial's style.
+
+Run as ``python bench/train.py [--table T] [--set NAME=VALUE ...] [--batch-sizes 1,4] [--steps 5]
+[--rounds 2] [--jit] [--json PATH]`` (``make bench-train`` runs it with the defaults: the seed-001 table,
+pix2pix at 256 px).
+
+What is measured, in one process:
+
+1. **Train steps on random data**, per batch size. Three contenders are built from the same
+   table (same networks, batch and precision): the *reference*, a plain ``tf.function`` step
+   written here as the TensorFlow pix2pix tutorial writes it (two tapes, BCE + 100 x L1, Adam),
+   compiled under TensorFlow's default Grappler options; tfcorrect's ``train_step`` through
+   ``fit`` *as the driver configures it* (:func:`tfcorrect.train.graph_options`); and the same
+   with Grappler's *remapping on*. Grappler options are read when a function is first run, so
+   each contender is warmed up (traced, optimised) under its own options; then the timed runs
+   of ``--steps`` steps alternate between contenders for ``--rounds`` rounds, and the median
+   seconds per step is reported with img/s and the ratio to the reference.
+2. **FLOPs per image** of one step: 3 x the forward convolution FLOPs of the generator plus
+   2 x 3 x those of the discriminator (it judges a real and a fake pair; a backward pass costs
+   about two forwards), counted from the layers (``bench/common.py``), and the share of the
+   float32 matmul FLOP rate measured in the same run that the step reaches.
+3. **The input pipeline alone**: ``tfcorrect.data.make_datasets`` on real photos (the bundled
+   training photos, ``simulate_exposure``), images/s of decode + resize + crop + render +
+   augment, to show whether data can starve the step.
+4. **tfcorrect-train end to end** on those photos (pipeline, callbacks and all): ``train()``
+   with a timing callback; seconds per step are the median interval between training batches
+   after the first epoch (which compiles).
+"""
+
+import argparse
+import json
+import pathlib
+import statistics
+import sys
+import tempfile
+import time
+
+from common import conv_flops, matmul_flop_rate  # bench/common.py, beside this file
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+DEFAULT_TABLE = ROOT / "param_tables" / "pix2pix_exposure.csv"
+
+
+def reference_step(generator, discriminator, *, lambda_l1, lr, beta_1):
+    """A train step as the TensorFlow pix2pix tutorial writes it, for the given networks."""
+    import keras
+    import tensorflow as tf
+
+    bce = keras.losses.BinaryCrossentropy(from_logits=True)
+    g_opt, d_opt = keras.optimizers.Adam(lr, beta_1=beta_1), keras.optimizers.Adam(lr, beta_1=beta_1)
+
+    @tf.function
+    def step(image, target):
+        with tf.GradientTape() as gen_tape, tf.GradientTape() as disc_tape:
+            fake = generator(image, training=True)
+            real_out = discriminator([image, target], training=True)
+            fake_out = discriminator([image, fake], training=True)
+            g_loss = bce(tf.ones_like(fake_out), fake_out) + lambda_l1 * tf.reduce_mean(tf.abs(target - fake))
+            d_loss = bce(tf.ones_like(real_out), real_out) + bce(tf.zeros_like(fake_out), fake_out)
+        g_grads = gen_tape.gradient(g_loss, generator.trainable_variables)
+        d_grads = disc_tape.gradient(d_loss, discriminator.trainable_variables)
+        g_opt.apply_gradients(zip(g_grads, generator.trainable_variables))
+        d_opt.apply_gradients(zip(d_grads, discriminator.trainable_variables))
+        return g_loss
+
+    return step
+
+
+class Contender:
+    """One way of running train steps under its own Grappler options: ``run(steps)`` waits for the result.
+
+    TensorFlow optimises a function when it is first run under a set of options, so every run of
+    a contender (warm-up and timed) happens with its options in force, restored afterwards.
+    """
+
+    def __init__(self, name, run, options):
+        self.name, self._run, self.options, self.seconds = name, run, options, []
+
+    def run(self, steps):
+        import tensorflow as tf
+
+        previous = tf.config.optimizer.get_experimental_options()
+        tf.config.optimizer.set_experimental_options(self.options)
+        try:
+            self._run(steps)
+        finally:
+            tf.config.optimizer.set_experimental_options({k: previous.get(k, True) for k in self.options})
+
+    def time(self, steps):
+        start = time.perf_counter()
+        self.run(steps)
+        self.seconds.append((time.perf_counter() - start) / steps)
+
+
+def contenders(params, batch, *, jit=False):
+    """The reference, tfcorrect as the driver configures it, tfcorrect with remapping on (and with XLA)."""
+    import keras
+    import tensorflow as tf
+
+    from tfcorrect.methods import build_network, build_trainer
+    from tfcorrect.train import graph_options
+
+    keras.utils.set_random_seed(params.seed)
+    shape = (batch, params.resol, params.resol)
+    image = tf.random.uniform((*shape, params.in_channels), -1, 1)
+    target = tf.random.uniform((*shape, params.out_channels), -1, 1)
+    data = tf.data.Dataset.from_tensors((image, target)).repeat()
+
+    step = reference_step(build_network(params, "generator"), build_network(params, "discriminator"),
+                          lambda_l1=params.lambda_l1, lr=params.g_lr, beta_1=params.beta_1)
+
+    def run_reference(steps):
+        for _ in range(steps):
+            loss = step(image, target)
+        loss.numpy()
+
+    def fitter(trainer):
+        return lambda steps: trainer.fit(data, steps_per_epoch=steps, epochs=1, verbose=0)
+
+    found = [Contender("reference (tutorial step, TF default options)", run_reference, {"remapping": True}),
+             Contender("tfcorrect train_step via fit, as the driver runs it", fitter(build_trainer(params)),
+                       graph_options(tf.distribute.get_strategy())),
+             Contender("tfcorrect train_step via fit, remapping on", fitter(build_trainer(params)),
+                       {"remapping": True})]
+    if jit:
+        jitted = build_trainer(params)
+        jitted.compile(optimizers=jitted.optimizers, jit_compile=True)
+        found.append(Contender("tfcorrect train_step via fit, XLA jit_compile", fitter(jitted),
+                               graph_options(tf.distribute.get_strategy())))
+    for contender in found:
+        contender.run(2)  # trace and optimise
+    return found
+
+
+def step_flops(params):
+    """FLOPs of one training step per image (see the module docstring)."""
+    from tfcorrect.methods import build_network
+
+    generator, _ = conv_flops(build_network(params, "generator"), params.resol)
+    discriminator, _ = conv_flops(build_network(params, "discriminator"), params.resol)
+    return 3 * generator + 2 * 3 * discriminator
+
+
+def pipeline_rate(params, batches):
+    """Images/s of the training pipeline alone (decode + augment), after one warm-up batch."""
+    from tfcorrect.data import make_datasets
+
+    iterator = iter(make_datasets(params).train)
+    next(iterator)
+    start = time.perf_counter()
+    for _ in range(batches):
+        next(iterator)
+    return batches * params.batch_size / (time.perf_counter() - start)
+
+
+def train_rate(params, run_dir):
+    """Median seconds per step of ``tfcorrect.train.train`` after its first epoch."""
+    import keras
+
+    from tfcorrect.train import train
+
+    class Timer(keras.callbacks.Callback):
+        def __init__(self):
+            super().__init__()
+            self.stamps = {}
+
+        def on_train_batch_end(self, batch, logs=None):
+            self.stamps.setdefault(self.epoch, []).append(time.perf_counter())
+
+        def on_epoch_begin(self, epoch, logs=None):
+            self.epoch = epoch
+
+    timer = Timer()
+    train(params, run_dir, verbose=0, callbacks=[timer])
+    intervals = [b - a for epoch, stamps in timer.stamps.items() if epoch > 0 for a, b in zip(stamps, stamps[1:])]
+    return statistics.median(intervals)
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(prog="bench/train.py", description=__doc__.splitlines()[0])
+    parser.add_argument("--table", default=str(DEFAULT_TABLE), help="parameter table (default: seed 001's)")
+    parser.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
+                        help="override a parameter (repeatable)")
+    parser.add_argument("--batch-sizes", default="1,4", help="comma-separated batch sizes (default: 1,4)")
+    parser.add_argument("--steps", type=int, default=5, help="steps per timed run (default: 5)")
+    parser.add_argument("--rounds", type=int, default=2, help="alternating rounds per contender (default: 2)")
+    parser.add_argument("--train-epochs", type=int, default=3, help="epochs of the end-to-end run (default: 3)")
+    parser.add_argument("--jit", action="store_true", help="also time tfcorrect's step compiled with XLA")
+    parser.add_argument("--json", metavar="PATH", help="also write every figure as JSON")
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    import dataclasses
+
+    from tfcorrect.params import resolve
+    from tfcorrect.sample_photos import TRAIN_SET, export_photos
+
+    work = pathlib.Path(tempfile.mkdtemp(prefix="tfcorrect-bench-train-"))
+    photos = export_photos(TRAIN_SET, work / "photos")[0].parent
+    base = resolve(args.table, sets=[f"DATASET=simulate_exposure", f"TRAIN_DIR={photos}", "SAMPLES=1",
+                                     "VAL_STEPS=1", *args.sets])[0]
+    rate, _ = matmul_flop_rate()
+    flops = step_flops(base)
+    print(f"table {args.table} {' '.join(args.sets)}: MODEL {base.model}, RESOL {base.resol}, NGF {base.ngf}, "
+          f"NDF {base.ndf}, PRECISION {base.precision}")
+    print(f"float32 matmul: {rate / 1e9:.0f} GFLOP/s; one training step: {flops / 1e9:.1f} GFLOP per image")
+    figures = {"matmul_flops": rate, "step_flops_per_image": flops, "batches": {}}
+    for batch in (int(b) for b in args.batch_sizes.split(",")):
+        params = dataclasses.replace(base, batch_size=batch)
+        found = contenders(params, batch, jit=args.jit)
+        for _ in range(args.rounds):
+            for contender in found:
+                contender.time(args.steps)
+        reference = statistics.median(found[0].seconds)
+        print(f"\nbatch {batch}, {args.rounds} x {args.steps} steps each, alternating:")
+        print(f"  {'step':<52} {'s/step':>7} {'img/s':>6} {'vs ref':>6} {'of matmul rate':>14}")
+        rows = {}
+        for contender in found:
+            seconds = statistics.median(contender.seconds)
+            share = flops * batch / seconds / rate
+            print(f"  {contender.name:<52} {seconds:7.2f} {batch / seconds:6.2f} {reference / seconds:6.2f} "
+                  f"{share:13.0%}")
+            rows[contender.name] = {"s_per_step": seconds, "runs": contender.seconds}
+        figures["batches"][batch] = rows
+        del found
+    params = dataclasses.replace(base, batch_size=max(int(b) for b in args.batch_sizes.split(",")))
+    images_per_s = pipeline_rate(params, batches=10)
+    print(f"\ninput pipeline alone (real photos, batch {params.batch_size}): {images_per_s:.1f} img/s")
+    run = dataclasses.replace(params, epochs=args.train_epochs, steps_per_epoch=args.steps)
+    seconds = train_rate(run, work / "run")
+    reference = figures["batches"][params.batch_size][next(iter(figures["batches"][params.batch_size]))]["s_per_step"]
+    print(f"tfcorrect-train on real photos, batch {params.batch_size}: {seconds:.2f} s/step, "
+          f"{params.batch_size / seconds:.2f} img/s, {reference / seconds:.2f}x the reference step")
+    figures.update(pipeline_images_per_s=images_per_s, train_s_per_step=seconds, train_vs_reference=reference / seconds)
+    if args.json:
+        pathlib.Path(args.json).write_text(json.dumps(figures, indent=2))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
