@@ -199,7 +199,7 @@ def main(argv=None):
 
     work = pathlib.Path(tempfile.mkdtemp(prefix="tfcorrect-bench-train-"))
     photos = export_photos(TRAIN_SET, work / "photos")[0].parent
-    base = resolve(args.table, sets=[f"DATASET=simulate_exposure", f"TRAIN_DIR={photos}", "SAMPLES=1",
+    base = resolve(args.table, sets=["DATASET=simulate_exposure", f"TRAIN_DIR={photos}", "SAMPLES=1",
                                      "VAL_STEPS=1", *args.sets])[0]
     rate, _ = matmul_flop_rate()
     flops = step_flops(base)
@@ -207,13 +207,14 @@ def main(argv=None):
           f"NDF {base.ndf}, PRECISION {base.precision}")
     print(f"float32 matmul: {rate / 1e9:.0f} GFLOP/s; one training step: {flops / 1e9:.1f} GFLOP per image")
     figures = {"matmul_flops": rate, "step_flops_per_image": flops, "batches": {}}
+    reference_seconds = {}
     for batch in (int(b) for b in args.batch_sizes.split(",")):
         params = dataclasses.replace(base, batch_size=batch)
         found = contenders(params, batch, jit=args.jit)
         for _ in range(args.rounds):
             for contender in found:
                 contender.time(args.steps)
-        reference = statistics.median(found[0].seconds)
+        reference = reference_seconds[batch] = statistics.median(found[0].seconds)
         print(f"\nbatch {batch}, {args.rounds} x {args.steps} steps each, alternating:")
         print(f"  {'step':<52} {'s/step':>7} {'img/s':>6} {'vs ref':>6} {'of matmul rate':>14}")
         rows = {}
@@ -230,7 +231,7 @@ def main(argv=None):
     print(f"\ninput pipeline alone (real photos, batch {params.batch_size}): {images_per_s:.1f} img/s")
     run = dataclasses.replace(params, epochs=args.train_epochs, steps_per_epoch=args.steps)
     seconds = train_rate(run, work / "run")
-    reference = figures["batches"][params.batch_size][next(iter(figures["batches"][params.batch_size]))]["s_per_step"]
+    reference = reference_seconds[params.batch_size]
     print(f"tfcorrect-train on real photos, batch {params.batch_size}: {seconds:.2f} s/step, "
           f"{params.batch_size / seconds:.2f} img/s, {reference / seconds:.2f}x the reference step")
     figures.update(pipeline_images_per_s=images_per_s, train_s_per_step=seconds, train_vs_reference=reference / seconds)

@@ -29,6 +29,9 @@ def test_outputs_mirror_relative_paths_and_can_change_suffix(tmp_path, source):
 def test_an_output_folder_inside_the_input_is_refused(tmp_path, source, output):
     with pytest.raises(UserError, match="must not be"):
         mirror_paths(source, tmp_path / output)
+
+
+def test_an_input_file_that_would_be_overwritten_or_is_no_image_is_refused(tmp_path, source):
     with pytest.raises(UserError, match="would overwrite the input"):
         mirror_paths(source / "a.jpg", source)
     with pytest.raises(UserError, match=r"notes\.txt: unsupported extension"):

@@ -38,7 +38,8 @@ class CollapseWatch(keras.callbacks.Callback):
 
     Args:
         run_dir: the run folder; warnings are appended to its ``warnings.txt``.
-        history: rows of the epochs already complete (a resumed run's past).
+        history: the list of epoch rows the run folder writer keeps (it must run first, so
+            the row of the epoch just ended is already there).
         adversaries: the method's :class:`~tfcorrect.methods.Adversary` entries.
         threshold: ``COLLAPSE_D_LOSS``.
         epochs: ``COLLAPSE_EPOCHS`` (0 turns the watch off).
@@ -47,7 +48,7 @@ class CollapseWatch(keras.callbacks.Callback):
     def __init__(self, run_dir, history, adversaries, *, threshold, epochs):
         super().__init__()
         self.path = pathlib.Path(run_dir) / runfolder.WARNINGS
-        self.history = list(history)
+        self.history = history
         self.adversaries = adversaries
         self.threshold = threshold
         self.epochs = epochs
@@ -56,7 +57,6 @@ class CollapseWatch(keras.callbacks.Callback):
     def on_epoch_end(self, epoch, logs=None):
         if not logs:
             return
-        self.history.append({"epoch": epoch + 1, **{k: float(v) for k, v in logs.items()}})
         for adversary in self.adversaries:
             message = collapse_message(self.history, adversary, threshold=self.threshold, epochs=self.epochs)
             if message is None:

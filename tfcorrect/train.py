@@ -35,9 +35,14 @@ def make_strategy(name):
 
 
 def graph_options(strategy):
-    """The Grappler options training runs with under ``strategy`` (for ``tf.config.optimizer``)."""
-    # Grappler's remapper fails on this train graph (it fuses a conv's BiasAdd that LeakyReLU's
-    # gradient still reads); alone it just gives up, but under MirroredStrategy it miswires replicas.
+    """The Grappler options training runs with under ``strategy`` (for ``tf.config.optimizer``).
+
+    The same for every strategy today; the argument is there so a fix can be scoped to one.
+    """
+    # Grappler's remapper fails on this train graph: it would fuse a conv's BiasAdd with the
+    # LeakyReLU whose gradient still reads the BiasAdd, notices, gives up on the whole graph and
+    # logs "remapper failed". Off, it gives the same speed without that error line
+    # (bench/train.py).
     return {"remapping": False}
 
 
@@ -119,11 +124,12 @@ def train(params, run_dir, *, resume=False, verbose="auto", callbacks=()):
         print(f"{run_dir}: all {params.epochs} epochs are complete; raise EPOCHS to train further")
         return None
     data = make_datasets(params, start_epoch=epoch)
+    writer = runfolder.RunFolderWriter(run_dir, history, _samples(data.val, min(params.samples, data.val_count)),
+                                       sample_network=method.predict_network, keep_best=params.keep_best)
     callbacks = [
-        runfolder.RunFolderWriter(run_dir, history, _samples(data.val, min(params.samples, data.val_count)),
-                                  sample_network=method.predict_network, keep_best=params.keep_best),
+        writer,  # first: the others read the history row it adds
         keras.callbacks.TensorBoard(str(run_dir / runfolder.LOGS), write_graph=False),
-        CollapseWatch(run_dir, history, method.adversaries, threshold=params.collapse_d_loss,
+        CollapseWatch(run_dir, writer.history, method.adversaries, threshold=params.collapse_d_loss,
                       epochs=params.collapse_epochs),
         *callbacks,
     ]
@@ -133,7 +139,7 @@ def train(params, run_dir, *, resume=False, verbose="auto", callbacks=()):
     result = trainer.fit(data.train, epochs=params.epochs, initial_epoch=epoch, steps_per_epoch=data.steps_per_epoch,
                          validation_data=data.val, validation_steps=data.val_steps, callbacks=callbacks,
                          shuffle=False, verbose=verbose)
-    done = len(callbacks[0].history)
+    done = len(writer.history)
     if done < params.epochs:
         raise UserError(f"{params.train_dir}: training data ran out after {done} of {params.epochs} "
                         "epochs; too many files could not be read (named above)")

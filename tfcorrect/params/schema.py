@@ -5,8 +5,8 @@ Each field of :class:`Params` is one ``PARAM_NAME`` (the field name in upper cas
 ``tfcorrect-params`` listing and the README's parameter list all come from this file.
 A default of ``None`` marks a value derived from others in :func:`derive`.
 
-A choice list is never a second copy: it is a function returning the dict (or tuple) that
-implements the choices, called when a table is resolved, so a key added to that dict is a
+A choice list is never a second copy: it is a function returning the dict that implements the
+choices, called when a table is resolved, so a key added to that dict is a
 valid value at once.
 """
 
@@ -67,7 +67,7 @@ def choices(field):
 def _param(default, description, *, choices=None, minimum=None, maximum=None):
     """A schema entry: a dataclass field carrying its description and allowed values.
 
-    ``choices`` is a function returning the dict or tuple whose keys are the allowed values.
+    ``choices`` is a function returning the dict whose keys are the allowed values.
     """
     return dataclasses.field(
         default=default,
