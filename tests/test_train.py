@@ -1,5 +1,6 @@
 """tfcorrect-train end to end: the run folder, rebuilding, resuming after a kill, distribution."""
 
+import json
 import os
 import pathlib
 import signal
@@ -7,16 +8,18 @@ import subprocess
 import sys
 import textwrap
 import time
+import types
 
 import numpy as np
 import pandas as pd
 import pytest
+import tensorflow as tf
 
 from tfcorrect import runfolder
 from tfcorrect.cli import train as train_cli
 from tfcorrect.methods import build_network, build_trainer
 from tfcorrect.params import load_params, resolve
-from tfcorrect.train import train
+from tfcorrect.train import graph_options, train
 from conftest import photo, tiny_sets
 
 TABLE = pathlib.Path(__file__).parent.parent / "param_tables" / "pix2pix_exposure.csv"
@@ -105,7 +108,7 @@ MIRRORED = textwrap.dedent("""
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     from tfcorrect.params import resolve
-    from tfcorrect.train import train
+    from tfcorrect.train import graph_options, train
     params = resolve(sys.argv[1], sets=sys.argv[3:])[0]
     history = train(params, sys.argv[2], verbose=0).history
     print("G_L1", *history["g_l1"])
@@ -154,3 +157,42 @@ def test_keep_best_exports_the_epoch_with_the_lowest_validation_loss(tmp_path, p
     writer.on_epoch_end(3, {"g_l1": 1.0, "val_g_l1": 0.9})
     exported.load_weights(tmp_path / "generator.weights.h5")
     assert np.allclose(exported.trainable_weights[0].numpy(), 0.3)
+
+
+REMAPPING = textwrap.dedent("""
+    import json, sys, keras, numpy as np, tensorflow as tf
+    from tfcorrect.methods import build_trainer
+    from tfcorrect.params import resolve
+    from tfcorrect.sample_photos import load_photo
+    params = resolve(sys.argv[1], sets=sys.argv[2:])[0]
+    pixels = [load_photo(name)[:params.resol, :params.resol] / 127.5 - 1 for name in ("astronaut", "coffee")]
+    batch = tf.constant(np.stack(pixels), tf.float32)
+    data = tf.data.Dataset.from_tensors((batch * 0.5, batch)).repeat()
+    losses = {}
+    for remapping in (True, False):
+        tf.config.optimizer.set_experimental_options({"remapping": remapping})
+        keras.utils.set_random_seed(0)
+        history = build_trainer(params).fit(data, steps_per_epoch=3, epochs=1, verbose=0).history
+        losses[remapping] = {name: values[-1] for name, values in history.items()}
+    print("LOSSES", json.dumps([losses[True], losses[False]]))
+""")
+
+
+@pytest.mark.slow
+def test_single_device_training_fuses_ops_without_changing_the_losses(tmp_path):
+    """Grappler's remapper runs on the train graph (no 'remapper failed') and the losses match remapping off."""
+    sets = ["RESOL=64", "NGF=8", "NDF=8", "DROPOUT=0", "BATCH_SIZE=2"]
+    result = subprocess.run([sys.executable, "-c", REMAPPING, str(TABLE), *sets], capture_output=True, text=True,
+                            timeout=600, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "0"})
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "remapper failed" not in result.stderr, result.stderr[-3000:]
+    on, off = json.loads(result.stdout.split("LOSSES")[1])
+    assert on.keys() == off.keys()
+    for name in on:
+        assert on[name] == pytest.approx(off[name], rel=1e-4), name
+
+
+def test_remapping_is_off_only_with_several_replicas():
+    assert graph_options(tf.distribute.get_strategy()) == {"remapping": True}
+    # graph_options reads only the replica count; two logical devices cannot be made after TensorFlow starts.
+    assert graph_options(types.SimpleNamespace(num_replicas_in_sync=2)) == {"remapping": False}

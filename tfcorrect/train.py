@@ -37,13 +37,12 @@ def make_strategy(name):
 def graph_options(strategy):
     """The Grappler options training runs with under ``strategy`` (for ``tf.config.optimizer``).
 
-    The same for every strategy today; the argument is there so a fix can be scoped to one.
+    One device: TensorFlow's defaults, remapping (op fusion) included; the networks' LeakyReLU
+    (``models/activations.py``) keeps the fusion of a biased convolution with it valid. Several
+    replicas: remapping off, the workaround for a MirroredStrategy run on CPU replicas whose graph
+    was miswired; it costs nothing measurable there (bench/README.md).
     """
-    # Grappler's remapper fails on this train graph: it would fuse a conv's BiasAdd with the
-    # LeakyReLU whose gradient still reads the BiasAdd, notices, gives up on the whole graph and
-    # logs "remapper failed". Off, it gives the same speed without that error line
-    # (bench/train.py).
-    return {"remapping": False}
+    return {"remapping": strategy.num_replicas_in_sync < 2}
 
 
 def _warn_about_cpu_replicas(strategy):

@@ -8,6 +8,8 @@ network's weight file stays readable and stable when blocks gain options.
 
 import keras
 
+from tfcorrect.models.activations import LeakyReLU
+
 # NORM -> (layer name suffix, factory). Instance norm is a group norm with one group per channel.
 NORMS = {
     "batch": ("bn", lambda name: keras.layers.BatchNormalization(name=name)),
@@ -16,7 +18,7 @@ NORMS = {
 }
 # activation -> (layer name suffix, factory).
 ACTIVATIONS = {
-    "lrelu": ("lrelu", lambda name: keras.layers.LeakyReLU(0.2, name=name)),
+    "lrelu": ("lrelu", lambda name: LeakyReLU(0.2, name=name)),
     "relu": ("relu", lambda name: keras.layers.ReLU(name=name)),
     "none": None,
 }

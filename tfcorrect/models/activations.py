@@ -1,0 +1,30 @@
+"""Activations whose gradients let Grappler fuse them into the convolution before them."""
+
+import keras
+import tensorflow as tf
+
+
+@keras.saving.register_keras_serializable(package="tfcorrect")
+class LeakyReLU(keras.layers.LeakyReLU):
+    """``keras.layers.LeakyReLU`` whose gradient reads its output instead of its input.
+
+    With a positive slope the output has the input's sign, so the gradient is the same. Keras's
+    LeakyReLU gradient reads the input, the BiasAdd of the convolution before it: Grappler's
+    remapper then cannot fuse ``Conv2D + BiasAdd + LeakyRelu`` into one op, and on the
+    training graph it gives up with ``remapper failed`` for the whole graph. Reading the output
+    leaves the fused op valid.
+    """
+
+    def call(self, inputs):
+        slope = self.negative_slope
+
+        @tf.custom_gradient
+        def leaky_relu(x):
+            y = tf.nn.leaky_relu(x, alpha=slope)
+
+            def gradient(upstream):
+                return tf.where(y > 0, upstream, upstream * tf.cast(slope, upstream.dtype))
+
+            return y, gradient
+
+        return leaky_relu(inputs)
