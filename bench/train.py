@@ -6,15 +6,18 @@ pix2pix at 256 px).
 
 What is measured, in one process:
 
-1. **Train steps on random data**, per batch size. Three contenders are built from the same
+1. **Train steps on random data**, per batch size. Four contenders are built from the same
    table (same networks, batch and precision): the *reference*, a plain ``tf.function`` step
    written here as the TensorFlow pix2pix tutorial writes it (two tapes, BCE + 100 x L1, Adam),
    compiled under TensorFlow's default Grappler options; tfcorrect's ``train_step`` through
-   ``fit`` *as the driver configures it* (:func:`tfcorrect.train.graph_options`); and the same
-   with Grappler's *remapping on*. Grappler options are read when a function is first run, so
-   each contender is warmed up (traced, optimised) under its own options; then the timed runs
-   of ``--steps`` steps alternate between contenders for ``--rounds`` rounds, and the median
-   seconds per step is reported with img/s and the ratio to the reference.
+   ``fit`` *as the driver runs it* (:func:`tfcorrect.train.graph_options`, the method's own
+   train function); the same with Grappler's *remapping off* (the driver's earlier
+   workaround); and the same through *Keras's own train function* (``keras.Model``'s, which
+   reads the iterator inside nested ``tf.function``s). Grappler options are read when a
+   function is first run, so each contender is warmed up (traced, optimised) under its own
+   options; then the timed runs of ``--steps`` steps alternate between contenders for
+   ``--rounds`` rounds, and the median seconds per step is reported with img/s and the ratio
+   to the reference.
 2. **FLOPs per image** of one step: 3 x the forward convolution FLOPs of the generator plus
    2 x 3 x those of the discriminator (it judges a real and a fake pair; a backward pass costs
    about two forwards), counted from the layers (``bench/common.py``), and the share of the
@@ -34,6 +37,7 @@ import statistics
 import sys
 import tempfile
 import time
+import types
 
 from common import conv_flops, matmul_flop_rate  # bench/common.py, beside this file
 
@@ -41,7 +45,7 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 DEFAULT_TABLE = ROOT / "param_tables" / "pix2pix_exposure.csv"
 
 
-def reference_step(generator, discriminator, *, lambda_l1, lr, beta_1):
+def reference_step(generator, discriminator, *, lambda_content, lr, beta_1):
     """A train step as the TensorFlow pix2pix tutorial writes it, for the given networks."""
     import keras
     import tensorflow as tf
@@ -55,7 +59,7 @@ def reference_step(generator, discriminator, *, lambda_l1, lr, beta_1):
             fake = generator(image, training=True)
             real_out = discriminator([image, target], training=True)
             fake_out = discriminator([image, fake], training=True)
-            g_loss = bce(tf.ones_like(fake_out), fake_out) + lambda_l1 * tf.reduce_mean(tf.abs(target - fake))
+            g_loss = bce(tf.ones_like(fake_out), fake_out) + lambda_content * tf.reduce_mean(tf.abs(target - fake))
             d_loss = bce(tf.ones_like(real_out), real_out) + bce(tf.zeros_like(fake_out), fake_out)
         g_grads = gen_tape.gradient(g_loss, generator.trainable_variables)
         d_grads = disc_tape.gradient(d_loss, discriminator.trainable_variables)
@@ -93,7 +97,7 @@ class Contender:
 
 
 def contenders(params, batch, *, jit=False):
-    """The reference, tfcorrect as the driver configures it, tfcorrect with remapping on (and with XLA)."""
+    """The reference; tfcorrect as the driver runs it, with remapping off, with Keras's train function (and XLA)."""
     import keras
     import tensorflow as tf
 
@@ -107,7 +111,7 @@ def contenders(params, batch, *, jit=False):
     data = tf.data.Dataset.from_tensors((image, target)).repeat()
 
     step = reference_step(build_network(params, "generator"), build_network(params, "discriminator"),
-                          lambda_l1=params.lambda_l1, lr=params.g_lr, beta_1=params.beta_1)
+                          lambda_content=params.lambda_content, lr=params.g_lr, beta_1=params.beta_1)
 
     def run_reference(steps):
         for _ in range(steps):
@@ -117,16 +121,18 @@ def contenders(params, batch, *, jit=False):
     def fitter(trainer):
         return lambda steps: trainer.fit(data, steps_per_epoch=steps, epochs=1, verbose=0)
 
+    driver = graph_options(tf.distribute.get_strategy())
+    keras_function = build_trainer(params)
+    keras_function.make_train_function = types.MethodType(keras.Model.make_train_function, keras_function)
     found = [Contender("reference (tutorial step, TF default options)", run_reference, {"remapping": True}),
-             Contender("tfcorrect train_step via fit, as the driver runs it", fitter(build_trainer(params)),
-                       graph_options(tf.distribute.get_strategy())),
-             Contender("tfcorrect train_step via fit, remapping on", fitter(build_trainer(params)),
-                       {"remapping": True})]
+             Contender("tfcorrect train_step via fit, as the driver runs it", fitter(build_trainer(params)), driver),
+             Contender("tfcorrect via fit, remapping off (old workaround)", fitter(build_trainer(params)),
+                       {"remapping": False}),
+             Contender("tfcorrect via fit, Keras's own train function", fitter(keras_function), driver)]
     if jit:
         jitted = build_trainer(params)
         jitted.compile(optimizers=jitted.optimizers, jit_compile=True)
-        found.append(Contender("tfcorrect train_step via fit, XLA jit_compile", fitter(jitted),
-                               graph_options(tf.distribute.get_strategy())))
+        found.append(Contender("tfcorrect train_step via fit, XLA jit_compile", fitter(jitted), driver))
     for contender in found:
         contender.run(2)  # trace and optimise
     return found

@@ -1,6 +1,8 @@
 """Data kinds on disk and the tf.data pipelines: pairing, simulated inputs, augmentation, order."""
 
 import dataclasses
+import pathlib
+import shutil
 
 import cv2
 import numpy as np
@@ -8,10 +10,12 @@ import pytest
 import tensorflow as tf
 
 from tfcorrect.data import expand_exposures, find_examples, make_datasets, make_prepare
+from tfcorrect.data.examples import AFIFI_EV
 from tfcorrect.errors import UserError
 from tfcorrect.exposure import render_exposure
+from tfcorrect.imageio import read_image
 from tfcorrect.params import resolve
-from conftest import photo, table, tiny_sets
+from conftest import params, photo, table, tiny_sets
 
 
 def _write(path, rgb):
@@ -134,3 +138,84 @@ def test_expand_exposures_keeps_known_offsets():
 
     examples = expand_exposures([Example("t.png"), Example("u.png", "i.png", 1.0)], (-1.0, 1.0))
     assert [(e.target, e.ev) for e in examples] == [("t.png", -1.0), ("t.png", 1.0), ("u.png", 1.0)]
+
+
+def _crop(name, side=48):
+    return photo(name)[100:100 + side, 100:100 + side]
+
+
+def _afifi_layout(root, scenes, ground_truths):
+    """INPUT_IMAGES/<scene>_<tag>.JPG rendered at the tag's EV from a real-photo crop, and each
+    ``ground_truths`` folder holding ``<scene>.jpg`` crops of a photo of its own."""
+    for scene, name in scenes.items():
+        for tag, ev in AFIFI_EV.items():
+            _write(root / "INPUT_IMAGES" / f"{scene}_{tag}.JPG", render_exposure(_crop(name), ev).numpy())
+    for folder, (name, kept) in ground_truths.items():
+        for scene in kept:
+            _write(root / folder / f"{scene}.jpg", _crop(name))
+
+
+_SCENES = {"a0001-jmac_DSC1459": "chelsea", "a0002-dgw_005": "coffee", "a0003_NKIM_MG_8178": "rocket"}
+_EXPERT_PHOTOS = ("astronaut", "motorcycle_left", "immunohistochemistry", "chelsea", "coffee")
+
+
+def _expert_sets():
+    """Five expert folders, each with every scene as a crop of that expert's own photo."""
+    return {f"expert_{x}_testing_set": (name, list(_SCENES)) for x, name in zip("abcde", _EXPERT_PHOTOS)}
+
+
+@pytest.mark.parametrize("expert", ["a", "c", "e"])
+def test_afifi_test_set_pairs_every_exposure_with_the_chosen_experts_image(tmp_path, expert):
+    root = tmp_path / "testing"
+    _afifi_layout(root, _SCENES, _expert_sets())
+    examples = find_examples("afifi", root, params=params(expert=expert))
+    assert len(examples) == len(_SCENES) * len(AFIFI_EV)
+    for e in examples:
+        scene = pathlib.Path(e.target).stem
+        assert pathlib.Path(e.input).name.startswith(f"{scene}_")
+        assert pathlib.Path(e.target).parent.name == f"expert_{expert}_testing_set"
+        expected = _crop(_EXPERT_PHOTOS["abcde".index(expert)])
+        assert np.abs(read_image(e.target).pixels - expected).mean() < 0.02  # that expert's JPEG
+    # The EV read from each name is the one the input was rendered at: brightness follows it.
+    for scene in _SCENES:
+        ordered = sorted((e for e in examples if scene in e.input), key=lambda e: e.ev)
+        assert [e.ev for e in ordered] == sorted(AFIFI_EV.values())
+        assert np.all(np.diff([read_image(e.input).pixels.mean() for e in ordered]) > 0)
+
+
+def test_afifi_ground_truth_folder_wins_and_strays_are_named(tmp_path):
+    root = tmp_path / "training"
+    _afifi_layout(root, _SCENES, {"GT_IMAGES": ("coffee", ["a0001-jmac_DSC1459", "a0002-dgw_005", "lonely"]),
+                                  **_expert_sets()})
+    _write(root / "INPUT_IMAGES" / "a0001-jmac_DSC1459_P2.JPG", _crop("chelsea"))
+    with pytest.warns(UserWarning) as caught:
+        examples = find_examples("afifi", root, params=params(expert="b"))
+    named = " ".join(str(w.message) for w in caught)
+    assert "a0001-jmac_DSC1459_P2.JPG" in named and "a0003_NKIM_MG_8178_N1.5.JPG" in named
+    assert "lonely.jpg: no INPUT_IMAGES/lonely_<EV> image" in named
+    assert {pathlib.Path(e.target).parent.name for e in examples} == {"GT_IMAGES"}
+    assert len(examples) == 2 * len(AFIFI_EV)
+
+
+def test_afifi_without_ground_truth_or_the_chosen_expert_is_one_line(tmp_path):
+    root = tmp_path / "testing"
+    _afifi_layout(root, {"scene": "coffee"}, {"expert_a_testing_set": ("coffee", ["scene"])})
+    with pytest.raises(UserError) as err:
+        find_examples("afifi", root, params=params(expert="d"))
+    message = str(err.value)
+    assert "\n" not in message and str(root) in message
+    assert "expert_d_testing_set/" in message and "has INPUT_IMAGES/, expert_a_testing_set/" in message
+    shutil.rmtree(root / "INPUT_IMAGES")
+    with pytest.raises(UserError, match="needs INPUT_IMAGES/; it has expert_a_testing_set/$"):
+        find_examples("afifi", root)
+
+
+def test_training_reads_the_tables_expert(tmp_path):
+    root = tmp_path / "testing"
+    # Expert b has all three scenes; expert c (the default) only one.
+    sets = {"expert_b_testing_set": ("coffee", list(_SCENES)), "expert_c_testing_set": ("rocket", ["a0002-dgw_005"])}
+    _afifi_layout(root, _SCENES, sets)
+    with pytest.warns(UserWarning):  # expert c leaves scenes without a ground truth
+        assert len(find_examples("afifi", root)) == len(AFIFI_EV)
+    data = make_datasets(_params(tmp_path, root, DATASET="afifi", EXPERT="b", VAL_FRACTION=0.34))
+    assert data.train_count + data.val_count == len(_SCENES) * len(AFIFI_EV)

@@ -125,6 +125,7 @@ def test_params_listing_shows_every_name_with_source(tmp_path, capsys):
 
 def _implementations():
     from tfcorrect.data import DATA_KINDS
+    from tfcorrect.data.examples import AFIFI_EXPERTS
     from tfcorrect.losses import GAN_LOSSES
     from tfcorrect.methods import METHODS
     from tfcorrect.models.unet import HEADS, PRENORMS
@@ -132,10 +133,12 @@ def _implementations():
     from tfcorrect.train import STRATEGIES
 
     return {"MODEL": METHODS, "DATASET": DATA_KINDS, "G_OUTPUT": HEADS, "G_PRENORM": PRENORMS,
-            "GAN_LOSS": GAN_LOSSES, "STRATEGY": STRATEGIES, "PRECISION": PRECISIONS}
+            "GAN_LOSS": GAN_LOSSES, "STRATEGY": STRATEGIES, "PRECISION": PRECISIONS,
+            "EXPERT": AFIFI_EXPERTS}
 
 
-@pytest.mark.parametrize("name", ["MODEL", "DATASET", "G_OUTPUT", "G_PRENORM", "GAN_LOSS", "STRATEGY", "PRECISION"])
+@pytest.mark.parametrize("name", ["MODEL", "DATASET", "G_OUTPUT", "G_PRENORM", "GAN_LOSS", "STRATEGY", "PRECISION",
+                                  "EXPERT"])
 def test_each_schema_choice_list_is_the_keys_of_its_implementation(name, tmp_path, monkeypatch):
     from tfcorrect.params.docs import markdown_table
 

@@ -55,7 +55,7 @@ def test_a_zero_generator_learning_rate_freezes_only_the_generator():
 def test_generator_loss_returns_weighted_named_parts():
     logits = tf.constant([[[[2.0]]]])
     fake, target = tf.zeros((1, 4, 4, 3)), tf.fill((1, 4, 4, 3), 0.5)
-    parts = pix2pix_generator_loss(logits, fake, target, gan_loss=GAN_LOSSES["bce"], lambda_gan=2.0, lambda_l1=10.0)
+    parts = pix2pix_generator_loss(logits, fake, target, gan_loss=GAN_LOSSES["bce"], lambda_gan=2.0, lambda_content=10.0)
     assert np.isclose(float(parts["l1"]), 0.5)
     assert np.isclose(float(parts["gan"]), np.log1p(np.exp(-2.0)), atol=1e-6)
     assert np.isclose(float(parts["total"]), 2 * float(parts["gan"]) + 10 * 0.5)
@@ -64,9 +64,16 @@ def test_generator_loss_returns_weighted_named_parts():
 @pytest.mark.parametrize("name", sorted(GAN_LOSSES))
 def test_every_gan_loss_rewards_a_discriminator_that_tells_real_from_fake(name):
     gan_loss = GAN_LOSSES[name]
-    right = gan_loss.discriminator(tf.fill((2, 4, 4, 1), 3.0), tf.fill((2, 4, 4, 1), -3.0))
-    wrong = gan_loss.discriminator(tf.fill((2, 4, 4, 1), -3.0), tf.fill((2, 4, 4, 1), 3.0))
+    # Outputs 1 on real and 0 on fakes are right for both: LSGAN's targets are 1 and 0, not +-infinity.
+    right = gan_loss.discriminator(tf.fill((2, 4, 4, 1), 1.0), tf.fill((2, 4, 4, 1), 0.0))
+    wrong = gan_loss.discriminator(tf.fill((2, 4, 4, 1), 0.0), tf.fill((2, 4, 4, 1), 1.0))
     assert set(right) == {"real", "fake"}
     assert all(float(right[k]) < float(wrong[k]) for k in right)
     # The generator's term falls as the discriminator takes its fakes for real.
     assert float(gan_loss.generator(tf.fill((1, 4, 4, 1), 3.0))) < float(gan_loss.generator(tf.fill((1, 4, 4, 1), -3.0)))
+
+
+def test_a_perceptual_weight_without_a_perceptual_loss_is_refused():
+    with pytest.raises(ValueError, match="lambda_perceptual"):
+        pix2pix_generator_loss(tf.zeros((1, 2, 2, 1)), tf.zeros((1, 4, 4, 3)), tf.zeros((1, 4, 4, 3)),
+                               gan_loss=GAN_LOSSES["lsgan"], lambda_gan=1.0, lambda_content=1.0, lambda_perceptual=0.5)

@@ -11,6 +11,11 @@ def identity(image):
     return np.asarray(image, np.float32)
 
 
+def inverse_overexposure(image, gamma=1 / 2.2, tau=0.5):
+    """Seed 003's trivial inverse of its overexposure simulation (exact on unclipped pixels)."""
+    return exposure.invert_overexposure(np.asarray(image, np.float32), gamma, tau).numpy()
+
+
 def clahe(image):
     """Contrast-limited adaptive histogram equalisation (``skimage.exposure.equalize_adapthist``)."""
     return skexposure.equalize_adapthist(np.asarray(image, np.float32)).astype(np.float32)
@@ -38,6 +43,7 @@ def white_point_reexposure(image):
 # --baselines name -> function(image) -> corrected image.
 BASELINES = {
     "identity": identity,
+    "inverse": inverse_overexposure,
     "histogram_equalisation": histogram_equalisation,
     "clahe": clahe,
     "global_reexposure": global_reexposure,

@@ -80,5 +80,15 @@ def white_point_gain(x, share=0.005, max_gain=256.0):
     return tf.reshape(gain, [-1, 1, 1, 1])
 
 
+def simulate_overexposure(x, gamma=1 / 2.2, tau=0.5):
+    """Seed 003's overexposure: ``x' = min(1, x * tau^-gamma)`` on encoded (gamma-space) values."""
+    return tf.minimum(tf.convert_to_tensor(x, tf.float32) * tau ** -gamma, 1.0)
+
+
+def invert_overexposure(x, gamma=1 / 2.2, tau=0.5):
+    """The trivial inverse of :func:`simulate_overexposure`: exact where the simulation did not clip."""
+    return tf.convert_to_tensor(x, tf.float32) * tau ** gamma
+
+
 # G_PRENORM -> per-image gain function.
 PRENORM_GAINS = {"mean_gray": reexposure_gain, "white_point": white_point_gain}

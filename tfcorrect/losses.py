@@ -28,6 +28,16 @@ def bce_discriminator_loss(real_logits, fake_logits):
     return {"real": _bce(1.0, real_logits), "fake": _bce(0.0, fake_logits)}
 
 
+def lsgan_generator_loss(fake_outputs):
+    """Least-squares GAN (Mao et al.; seed 003): ``0.5 * mean((D(fake) - 1)^2)``."""
+    return 0.5 * ops.mean(ops.square(fake_outputs - 1.0))
+
+
+def lsgan_discriminator_loss(real_outputs, fake_outputs):
+    """Least squares: ``{"real": 0.5 * mean((D(real) - 1)^2), "fake": 0.5 * mean(D(fake)^2)}``."""
+    return {"real": 0.5 * ops.mean(ops.square(real_outputs - 1.0)), "fake": 0.5 * ops.mean(ops.square(fake_outputs))}
+
+
 @dataclasses.dataclass(frozen=True)
 class GanLoss:
     """An adversarial loss: ``generator(fake_logits)`` and ``discriminator(real_logits, fake_logits)``."""
@@ -37,7 +47,10 @@ class GanLoss:
 
 
 # GAN_LOSS -> the adversarial loss it names.
-GAN_LOSSES = {"bce": GanLoss(bce_generator_loss, bce_discriminator_loss)}
+GAN_LOSSES = {
+    "bce": GanLoss(bce_generator_loss, bce_discriminator_loss),
+    "lsgan": GanLoss(lsgan_generator_loss, lsgan_discriminator_loss),
+}
 
 
 def l1_loss(prediction, target):
@@ -45,13 +58,28 @@ def l1_loss(prediction, target):
     return ops.mean(ops.abs(target - prediction))
 
 
-def pix2pix_generator_loss(fake_logits, fake, target, *, gan_loss, lambda_gan, lambda_l1):
-    """The pix2pix generator loss.
+def pix2pix_generator_loss(fake_logits, fake, target, *, gan_loss, lambda_gan, lambda_content, perceptual=None,
+                           lambda_perceptual=0.0):
+    """The generator loss of pix2pix and seed 003: adversarial + content (L1) + perceptual.
+
+    Args:
+        fake_logits: the discriminator's output on generated images.
+        fake, target: generated and target images.
+        gan_loss: a :class:`GanLoss`; its generator term is the adversarial part.
+        lambda_gan, lambda_content, lambda_perceptual: weights of the three parts.
+        perceptual: ``(fake, target) -> scalar`` (a :class:`~tfcorrect.perceptual.PerceptualLoss`);
+            called only when ``lambda_perceptual`` is not 0.
 
     Returns:
-        ``{"total", "gan", "l1"}``: ``total = lambda_gan * gan + lambda_l1 * l1``, where ``gan`` is
-        ``gan_loss``'s generator term and ``l1`` the mean absolute difference to the target.
+        ``{"total", "gan", "l1", "perceptual"}`` with ``total = lambda_gan * gan + lambda_content * l1
+        + lambda_perceptual * perceptual``; ``perceptual`` is 0 when its weight is 0.
+
+    Raises:
+        ValueError: ``lambda_perceptual`` is set without a ``perceptual`` loss.
     """
-    gan = gan_loss.generator(fake_logits)
-    l1 = l1_loss(fake, target)
-    return {"total": lambda_gan * gan + lambda_l1 * l1, "gan": gan, "l1": l1}
+    if lambda_perceptual and perceptual is None:
+        raise ValueError("lambda_perceptual is set but no perceptual loss was given")
+    parts = {"gan": gan_loss.generator(fake_logits), "l1": l1_loss(fake, target)}
+    parts["perceptual"] = perceptual(fake, target) if lambda_perceptual else ops.zeros((), dtype=parts["l1"].dtype)
+    total = lambda_gan * parts["gan"] + lambda_content * parts["l1"] + lambda_perceptual * parts["perceptual"]
+    return {"total": total, **parts}

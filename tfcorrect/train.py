@@ -108,8 +108,6 @@ def train(params, run_dir, *, resume=False, verbose="auto", callbacks=()):
         params = _resumed_params(run_dir, params)
     elif (run_dir / runfolder.PARAMS).exists():
         raise UserError(f"{run_dir}: already holds a run; pass --resume to continue it or choose another --run-dir")
-    run_dir.mkdir(parents=True, exist_ok=True)
-    write_table(run_dir / runfolder.PARAMS, resolved_rows(params))
 
     keras.utils.set_random_seed(params.seed)
     strategy = make_strategy(params.strategy)
@@ -117,7 +115,9 @@ def train(params, run_dir, *, resume=False, verbose="auto", callbacks=()):
     _warn_about_cpu_replicas(strategy)
     method = get_method(params.model)
     with strategy.scope():
-        trainer = build_trainer(params)
+        trainer = build_trainer(params)  # first: a missing pretrained file fails before the run folder exists
+    run_dir.mkdir(parents=True, exist_ok=True)
+    write_table(run_dir / runfolder.PARAMS, resolved_rows(params))
     epoch, history = runfolder.load_checkpoint(checkpoint, trainer) if resume else (0, [])
     if epoch >= params.epochs:
         print(f"{run_dir}: all {params.epochs} epochs are complete; raise EPOCHS to train further")

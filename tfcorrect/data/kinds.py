@@ -13,7 +13,8 @@ import tensorflow as tf
 
 from tfcorrect.data import examples
 from tfcorrect.errors import UserError
-from tfcorrect.exposure import render_exposure
+from tfcorrect.exposure import render_exposure, simulate_overexposure
+from tfcorrect.params.schema import Params
 
 
 @dataclasses.dataclass(frozen=True)
@@ -21,7 +22,8 @@ class DataKind:
     """One data kind.
 
     Attributes:
-        find: ``folder -> [Example]``; raises ``UserError`` on a wrong layout.
+        find: ``(folder, params) -> [Example]``; raises ``UserError`` on a wrong layout. ``params``
+            gives the kind's options (``EXPERT`` for ``afifi``).
         make_input: ``(target, ev, seed, params) -> input`` on RGB in [0, 1] when the input is
             made from the target; ``None`` when it is read from disk.
         in_channels: channels the network's input has (1: the RGB input is turned gray last).
@@ -35,6 +37,18 @@ class DataKind:
     draws_ev: bool = False
 
 
+def _folder_only(find):
+    """A finder of ``folder`` alone, as the ``(folder, params)`` finder a :class:`DataKind` holds."""
+    def find_in(folder, params):
+        return find(folder)
+
+    return find_in
+
+
+def _find_afifi(folder, params):
+    return examples.find_afifi(folder, expert=params.expert)
+
+
 def _same_image(target, ev, seed, params):
     return target
 
@@ -46,17 +60,32 @@ def _render_drawn_ev(target, ev, seed, params):
     return render_exposure(target, tf.where(tf.math.is_nan(ev), drawn, ev))
 
 
+def _overexpose(target, ev, seed, params):
+    return simulate_overexposure(target, params.gamma, params.tau)
+
+
 # DATASET -> data kind.
 DATA_KINDS = {
-    "paired": DataKind(examples.find_paired),
-    "afifi": DataKind(examples.find_afifi),
-    "colorize": DataKind(examples.find_targets, make_input=_same_image, in_channels=1),
-    "simulate_exposure": DataKind(examples.find_targets, make_input=_render_drawn_ev, draws_ev=True),
+    "paired": DataKind(_folder_only(examples.find_paired)),
+    "afifi": DataKind(_find_afifi),
+    "colorize": DataKind(_folder_only(examples.find_targets), make_input=_same_image, in_channels=1),
+    "simulate_exposure": DataKind(_folder_only(examples.find_targets), make_input=_render_drawn_ev, draws_ev=True),
+    "simulate_overexposure": DataKind(_folder_only(examples.find_targets), make_input=_overexpose),
 }
 
 
-def find_examples(dataset, folder, *, what="TRAIN_DIR"):
+def find_examples(dataset, folder, *, params=None, what="TRAIN_DIR"):
     """The examples of a data folder of kind ``dataset``.
+
+    Args:
+        dataset: a key of :data:`DATA_KINDS`.
+        folder: the data folder.
+        params: resolved :class:`~tfcorrect.params.Params` giving the kind's options (``EXPERT``);
+            ``None`` uses the schema's defaults.
+        what: the parameter (or option) that named ``folder``, for error messages.
+
+    Returns:
+        A non-empty list of :class:`~tfcorrect.data.examples.Example`.
 
     Raises:
         UserError: the folder is missing, has the wrong layout or holds no usable pair.
@@ -66,7 +95,7 @@ def find_examples(dataset, folder, *, what="TRAIN_DIR"):
     folder = pathlib.Path(folder)
     if not folder.is_dir():
         raise UserError(f"{what}={folder}: no such folder")
-    found = DATA_KINDS[dataset].find(folder)
+    found = DATA_KINDS[dataset].find(folder, Params() if params is None else params)
     if not found:
         raise UserError(f"{what}={folder}: no usable {dataset} images found")
     return found

@@ -167,9 +167,9 @@ def training_order(count, per_epoch, epochs, seed, start_epoch=0):
 
 def make_datasets(params, start_epoch=0):
     """Training and validation datasets of ``params``, the training one starting at ``start_epoch``."""
-    train = find_examples(params.dataset, params.train_dir)
+    train = find_examples(params.dataset, params.train_dir, params=params)
     if params.val_dir:
-        val = find_examples(params.dataset, params.val_dir, what="VAL_DIR")
+        val = find_examples(params.dataset, params.val_dir, params=params, what="VAL_DIR")
     else:
         train, val = split_examples(train, params.val_fraction, params.seed)
     if DATA_KINDS[params.dataset].draws_ev:  # each validation target once per EV offset

@@ -1,7 +1,7 @@
 """pix2pix (seeds 001 and 004): a U-Net generator against a conditional PatchGAN.
 
-L_G = LAMBDA_GAN * GAN + LAMBDA_L1 * L1 and the discriminator's loss on real and on generated
-pairs, with the adversarial loss named by ``GAN_LOSS``.
+L_G = LAMBDA_GAN * GAN + LAMBDA_CONTENT * L1 + LAMBDA_PERCEPTUAL * VGG19 perceptual (seed 003) and the
+discriminator's loss on real and on generated pairs, with the adversarial loss named by ``GAN_LOSS``.
 """
 
 import keras
@@ -10,6 +10,8 @@ import tensorflow as tf
 from tfcorrect.losses import GAN_LOSSES, pix2pix_generator_loss
 from tfcorrect.methods.base import Adversary, Method, MethodModel
 from tfcorrect.models import patchgan, unet
+from tfcorrect.perceptual import build_perceptual_loss
+from tfcorrect.perceptual import check_params as check_perceptual_params
 
 
 class Pix2Pix(MethodModel):
@@ -22,19 +24,26 @@ class Pix2Pix(MethodModel):
         discriminator: maps ``[input, candidate]`` to patch logits.
         gan_loss: a :class:`~tfcorrect.losses.GanLoss`.
         lambda_gan: weight of the adversarial term of the generator loss.
-        lambda_l1: weight of the L1 term of the generator loss.
+        lambda_content: weight of the L1 term of the generator loss.
+        perceptual: ``(fake, target) -> scalar`` feature distance, e.g. a
+            :class:`~tfcorrect.perceptual.PerceptualLoss`; not a network: not trained nor saved.
+        lambda_perceptual: weight of the perceptual term (0: ``g_perceptual`` is reported as 0).
     """
 
-    loss_parts = ("g_total", "g_gan", "g_l1", "d_real", "d_fake")
+    loss_parts = ("g_total", "g_gan", "g_l1", "g_perceptual", "d_real", "d_fake")
 
-    def __init__(self, generator, discriminator, *, gan_loss=GAN_LOSSES["bce"], lambda_gan=1.0, lambda_l1=100.0,
-                 **kwargs):
+    def __init__(self, generator, discriminator, *, gan_loss=GAN_LOSSES["bce"], lambda_gan=1.0, lambda_content=100.0,
+                 perceptual=None, lambda_perceptual=0.0, **kwargs):
         super().__init__(**kwargs)
+        if lambda_perceptual and perceptual is None:
+            raise ValueError("lambda_perceptual is set but no perceptual loss was given")
         self.generator = generator
         self.discriminator = discriminator
         self.gan_loss = gan_loss
         self.lambda_gan = lambda_gan
-        self.lambda_l1 = lambda_l1
+        self.lambda_content = lambda_content
+        self.perceptual = perceptual
+        self.lambda_perceptual = lambda_perceptual
 
     @property
     def networks(self):
@@ -48,7 +57,8 @@ class Pix2Pix(MethodModel):
         real_logits = self.discriminator([image, target], training=training)
         fake_logits = self.discriminator([image, fake], training=training)
         g = pix2pix_generator_loss(fake_logits, fake, target, gan_loss=self.gan_loss,
-                                   lambda_gan=self.lambda_gan, lambda_l1=self.lambda_l1)
+                                   lambda_gan=self.lambda_gan, lambda_content=self.lambda_content,
+                                   perceptual=self.perceptual, lambda_perceptual=self.lambda_perceptual)
         d = self.gan_loss.discriminator(real_logits, fake_logits)
         return {**{f"g_{k}": v for k, v in g.items()}, **{f"d_{k}": v for k, v in d.items()}}
 
@@ -71,7 +81,7 @@ def build_generator(params):
         in_channels=params.in_channels, out_channels=params.out_channels, depth=params.depth,
         ngf=params.ngf, max_filters=params.g_max_filters, ksize=params.ksize, dropout=params.dropout,
         test_dropout=params.test_dropout, output=params.g_output, prenorm=params.g_prenorm,
-        name="generator",
+        spectral_norm=params.g_spectral_norm, noise=params.noise_injection, name="generator",
     )
 
 
@@ -79,13 +89,17 @@ def build_discriminator(params):
     """The table's PatchGAN."""
     return patchgan.build_patchgan_discriminator(
         in_channels=params.in_channels, target_channels=params.out_channels, ndf=params.ndf,
-        max_filters=8 * params.ndf, fov=params.fov, ksize=params.ksize, name="discriminator",
+        max_filters=8 * params.ndf, fov=params.fov, ksize=params.ksize, spectral_norm=params.spectral_norm,
+        name="discriminator",
     )
 
 
 def _trainer(networks, params):
+    """The trainer; with ``LAMBDA_PERCEPTUAL`` it loads VGG19 (a one-line ``UserError`` if its weights are missing)."""
+    perceptual = build_perceptual_loss(params) if params.lambda_perceptual else None
     return Pix2Pix(networks["generator"], networks["discriminator"], gan_loss=GAN_LOSSES[params.gan_loss],
-                   lambda_gan=params.lambda_gan, lambda_l1=params.lambda_l1)
+                   lambda_gan=params.lambda_gan, lambda_content=params.lambda_content, perceptual=perceptual,
+                   lambda_perceptual=params.lambda_perceptual)
 
 
 def _optimizers(params):
@@ -98,9 +112,9 @@ METHOD = Method(
     trainer=_trainer,
     optimizers=_optimizers,
     loss_parts=Pix2Pix.loss_parts,
-    data_kinds=("paired", "afifi", "colorize", "simulate_exposure"),
+    data_kinds=("paired", "afifi", "colorize", "simulate_exposure", "simulate_overexposure"),
     predict_network="generator",
     size_multiple=unet.size_multiple,
-    checks=(unet.check_params, patchgan.check_params),
+    checks=(unet.check_params, patchgan.check_params, check_perceptual_params),
     adversaries=(Adversary("discriminator", ("d_real", "d_fake"), "g_gan"),),
 )

@@ -1,14 +1,16 @@
 """The one convolution block every network is built from.
 
-A block is ``conv -> [norm] -> [dropout] -> [activation]``; the convolution may be transposed
-(up-sampling) and wrapped in spectral normalisation. Layer names are ``{name}_conv`` (or
-``_deconv``), ``{name}_bn`` / ``_in``, ``{name}_dropout`` and ``{name}_lrelu`` / ``_relu``, so a
-network's weight file stays readable and stable when blocks gain options.
+A block is ``conv -> [noise] -> [norm] -> [dropout] -> [activation]``; the convolution may be
+transposed (up-sampling) and wrapped in spectral normalisation. Layer names are ``{name}_conv`` (or
+``_deconv``, ``{name}_sn`` when wrapped), ``{name}_noise``, ``{name}_bn`` / ``_in``,
+``{name}_dropout`` and ``{name}_lrelu`` / ``_relu``, so a network's weight file stays readable and
+stable when blocks gain options: a block without an option has exactly the layers it had before.
 """
 
 import keras
 
 from tfcorrect.models.activations import LeakyReLU
+from tfcorrect.models.layers import NoiseInjection
 
 # NORM -> (layer name suffix, factory). Instance norm is a group norm with one group per channel.
 NORMS = {
@@ -30,7 +32,7 @@ def init():
 
 
 def conv_block(x, filters, ksize, *, strides=1, transpose=False, norm="batch", spectral_norm=False,
-               dropout=0.0, test_dropout=False, activation="lrelu", name):
+               noise=False, dropout=0.0, test_dropout=False, activation="lrelu", name):
     """Apply one convolution block to ``x``.
 
     Args:
@@ -41,8 +43,9 @@ def conv_block(x, filters, ksize, *, strides=1, transpose=False, norm="batch", s
         transpose: a transposed convolution (up-sampling).
         norm: ``"batch"``, ``"instance"`` or ``"none"``; without one the convolution has a bias.
         spectral_norm: wrap the convolution in ``keras.layers.SpectralNormalization``.
+        noise: add a :class:`~tfcorrect.models.layers.NoiseInjection` right after the convolution.
         dropout: dropout rate after the norm (0 for none).
-        test_dropout: keep that dropout on at prediction time (the pix2pix paper's noise).
+        test_dropout: keep that dropout, and the noise, on at prediction time (the pix2pix paper's noise).
         activation: ``"lrelu"`` (slope 0.2), ``"relu"`` or ``"none"``.
         name: prefix of the block's layer names.
 
@@ -58,6 +61,8 @@ def conv_block(x, filters, ksize, *, strides=1, transpose=False, norm="batch", s
     if spectral_norm:
         conv = keras.layers.SpectralNormalization(conv, name=f"{name}_sn")
     x = conv(x)
+    if noise:
+        x = NoiseInjection(at_inference=test_dropout, name=f"{name}_noise")(x)
     if NORMS[norm]:
         suffix, make = NORMS[norm]
         x = make(f"{name}_{suffix}")(x)

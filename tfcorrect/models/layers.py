@@ -1,11 +1,12 @@
-"""Small serialisable layers for exposure-aware generators.
+"""Small serialisable layers for the generators.
 
-The generator works on values in [-1, 1]; these layers convert to encoded sRGB in [0, 1],
-act in linear light and convert back.
+The generator works on values in [-1, 1]; the exposure layers convert to encoded sRGB in [0, 1],
+act in linear light and convert back. :class:`NoiseInjection` adds learnably scaled noise.
 """
 
 import keras
 import tensorflow as tf
+from keras import ops
 
 from tfcorrect import exposure
 
@@ -46,3 +47,42 @@ class ExposureGain(keras.layers.Layer):
         image, log_gain = inputs
         linear = exposure.srgb_to_linear((image + 1.0) / 2.0)
         return exposure.linear_to_srgb(linear * 2.0 ** log_gain, clip=False) * 2.0 - 1.0
+
+
+@keras.saving.register_keras_serializable(package="tfcorrect")
+class NoiseInjection(keras.layers.Layer):
+    """Adds ``scale[c] * n`` to a feature map: StyleGAN's noise input (seed 003's noise injection).
+
+    ``n`` is one Gaussian noise map of shape ``(b, h, w, 1)`` shared by all channels, drawn anew at
+    each call from the layer's own seed generator; ``scale`` is a learnable weight per channel that
+    starts at zero, so a new layer is the identity and the network learns how much noise helps.
+
+    Args:
+        seed: initial seed of the layer's generator (``None``: drawn from Python's ``random``,
+            which ``keras.utils.set_random_seed`` seeds). Its state is a variable of the layer, so
+            a checkpoint restores the noise sequence.
+        at_inference: also add noise when not training (StyleGAN's choice). Off, prediction is
+            deterministic; tfcorrect follows ``TEST_DROPOUT``.
+    """
+
+    def __init__(self, seed=None, at_inference=False, **kwargs):
+        super().__init__(**kwargs)
+        self.seed = seed
+        self.at_inference = at_inference
+        self.seed_generator = keras.random.SeedGenerator(seed, name=f"{self.name}_seed_generator")
+
+    def build(self, input_shape):
+        self.scale = self.add_weight(shape=(input_shape[-1],), initializer="zeros", name="scale")
+
+    def call(self, inputs, training=None):
+        if not (training or self.at_inference):
+            return inputs
+        b, h, w = ops.shape(inputs)[0], ops.shape(inputs)[1], ops.shape(inputs)[2]
+        noise = keras.random.normal((b, h, w, 1), seed=self.seed_generator, dtype=self.compute_dtype)
+        return inputs + self.scale * noise  # scale (c,) broadcasts over the shared map (b, h, w, 1)
+
+    def compute_output_shape(self, input_shape):
+        return input_shape
+
+    def get_config(self):
+        return {**super().get_config(), "seed": self.seed, "at_inference": self.at_inference}

@@ -23,14 +23,21 @@ def _re_exposure(method):
 PRENORMS = {"none": _no_prenorm, **{method: _re_exposure(method) for method in exposure.PRENORM_GAINS}}
 
 
-def _image_head(x, source, *, out_channels, ksize, name):
+def _image_head(x, source, *, out_channels, ksize, spectral_norm, name):
     """pix2pix's head: a transposed convolution to the output channels, tanh."""
-    return keras.layers.Conv2DTranspose(out_channels, ksize, strides=2, padding="same", activation="tanh",
-                                        kernel_initializer=init(), dtype="float32", name=f"{name}_out")(x)
+    conv = keras.layers.Conv2DTranspose(out_channels, ksize, strides=2, padding="same", activation="tanh",
+                                        kernel_initializer=init(), dtype="float32", name=f"{name}_out")
+    if spectral_norm:
+        conv = keras.layers.SpectralNormalization(conv, dtype="float32", name=f"{name}_out_sn")
+    return conv(x)
 
 
-def _gain_head(x, source, *, out_channels, ksize, name, global_gain=False):
-    """A log2 gain in linear light applied to ``source``; zero-initialised, so it starts as identity."""
+def _gain_head(x, source, *, out_channels, ksize, spectral_norm, name, global_gain=False):
+    """A log2 gain in linear light applied to ``source``; zero-initialised, so it starts as identity.
+
+    ``spectral_norm`` does not apply: the norm of the zero kernel is 0, which spectral
+    normalisation would divide by.
+    """
     log_gain = keras.layers.Conv2DTranspose(1 if global_gain else out_channels, ksize, strides=2, padding="same",
                                             kernel_initializer="zeros", dtype="float32", name=f"{name}_log_gain")(x)
     if global_gain:
@@ -48,7 +55,7 @@ HEADS = {"image": _image_head, "exposure_gain": _gain_head, "exposure_global_gai
 
 def build_unet_generator(*, in_channels=3, out_channels=3, depth=8, ngf=64, max_filters=512, ksize=4,
                          dropout=0.5, test_dropout=False, output="image", prenorm="none", norm="batch",
-                         spectral_norm=False, name="unet_generator"):
+                         spectral_norm=False, noise=False, name="unet_generator"):
     """A U-Net generator for images in [-1, 1] whose sides are multiples of ``2**depth``.
 
     Args:
@@ -59,7 +66,7 @@ def build_unet_generator(*, in_channels=3, out_channels=3, depth=8, ngf=64, max_
         max_filters: cap on the filters of a level.
         ksize: kernel size of every (transposed) convolution.
         dropout: rate of the first three decoder levels (0 for none).
-        test_dropout: keep that dropout active at prediction time.
+        test_dropout: keep that dropout, and the injected noise, active at prediction time.
         output: a key of :data:`HEADS`: ``"image"`` (tanh output), ``"exposure_gain"`` (a
             per-pixel, per-channel log2 gain in linear light applied to the, possibly
             pre-normalised, input) or ``"exposure_global_gain"`` (that gain map averaged to one
@@ -68,7 +75,10 @@ def build_unet_generator(*, in_channels=3, out_channels=3, depth=8, ngf=64, max_
         prenorm: ``"none"``, or re-expose the input first by one gain per image: ``"mean_gray"``
             (mean to mid-gray) or ``"white_point"`` (highlights to white).
         norm: normalisation of the inner levels (see :func:`~tfcorrect.models.blocks.conv_block`).
-        spectral_norm: spectral normalisation on every convolution but the head.
+        spectral_norm: spectral normalisation on every convolution, the ``"image"`` head's included
+            (the gain heads' zero-initialised convolution cannot be normalised).
+        noise: a :class:`~tfcorrect.models.layers.NoiseInjection` after every encoder and decoder
+            convolution (seed 003); without it the layers are exactly those of a plain U-Net.
         name: model name, prefix of every layer name.
 
     Returns:
@@ -87,17 +97,18 @@ def build_unet_generator(*, in_channels=3, out_channels=3, depth=8, ngf=64, max_
     skips = []
     for i in range(depth):
         x = conv_block(x, min(ngf * 2 ** i, max_filters), ksize, strides=2,
-                       norm=norm if 0 < i < depth - 1 else "none", spectral_norm=spectral_norm,
-                       name=f"{name}_down{i + 1}")  # (b, s/2^(i+1), ., f)
+                       norm=norm if 0 < i < depth - 1 else "none", spectral_norm=spectral_norm, noise=noise,
+                       test_dropout=test_dropout, name=f"{name}_down{i + 1}")  # (b, s/2^(i+1), ., f)
         skips.append(x)
     for j, skip in enumerate(reversed(skips[:-1])):
         level = depth - 2 - j
         x = conv_block(x, min(ngf * 2 ** level, max_filters), ksize, strides=2, transpose=True, norm=norm,
-                       spectral_norm=spectral_norm, dropout=dropout if j < DROPOUT_LEVELS else 0.0,
+                       spectral_norm=spectral_norm, noise=noise, dropout=dropout if j < DROPOUT_LEVELS else 0.0,
                        test_dropout=test_dropout, activation="relu",
                        name=f"{name}_up{j + 1}")  # (b, s/2^(level+1), ., f)
         x = keras.layers.Concatenate(name=f"{name}_skip{j + 1}")([x, skip])
-    outputs = HEADS[output](x, source, out_channels=out_channels, ksize=ksize, name=name)  # (b, s, s, out)
+    outputs = HEADS[output](x, source, out_channels=out_channels, ksize=ksize, spectral_norm=spectral_norm,
+                            name=name)  # (b, s, s, out)
     return keras.Model(inputs, outputs, name=name)
 
 

@@ -58,6 +58,12 @@ def _strategies():
     return STRATEGIES
 
 
+def _experts():
+    from tfcorrect.data.examples import AFIFI_EXPERTS
+
+    return AFIFI_EXPERTS
+
+
 def choices(field):
     """The allowed values of a schema field, or ``None`` when any value of its type is allowed."""
     allowed = field.metadata["choices"]
@@ -99,6 +105,15 @@ class Params:
     ev_offsets: str = _param(
         EXPOSURE_OFFSETS, "simulate_exposure: EV offsets (comma-separated) rendered in linear light."
     )
+    gamma: float = _param(
+        round(1 / 2.2, 6), "simulate_overexposure: the gamma of x' = min(1, x * TAU^-GAMMA) (seed 003).", minimum=0.0
+    )
+    tau: float = _param(0.5, "simulate_overexposure: the tau of x' = min(1, x * TAU^-GAMMA) (seed 003).",
+                        minimum=0.01, maximum=1.0)
+    expert: str = _param(
+        "c", "afifi: the expert whose renditions are the targets of expert_<X>_testing_set (test data).",
+        choices=_experts,
+    )
     # Generator (U-Net).
     resol: int = _param(256, "Image side in pixels the networks train on.", minimum=64, maximum=1024)
     ksize: int = _param(4, "Kernel size of the U-Net and PatchGAN convolutions.", minimum=2, maximum=9)
@@ -122,13 +137,37 @@ class Params:
         "Generator input re-exposure, one gain in linear light per image: 'none', 'mean_gray' or 'white_point'.",
         choices=_unet_prenorms,
     )
+    g_spectral_norm: bool = _param(False, "Spectral normalisation on every generator convolution.")
+    noise_injection: bool = _param(
+        False, "Add Gaussian noise with a learnable per-channel scale (initially 0) after every generator "
+        "convolution (seed 003, StyleGAN's noise inputs)."
+    )
     # Discriminator (PatchGAN).
+    spectral_norm: bool = _param(False, "Spectral normalisation on every discriminator convolution (seed 003).")
     ndf: int = _param(64, "Discriminator filters in the first layer.", minimum=1)
     fov: int = _param(70, "Discriminator field of view (receptive field) in pixels.", minimum=1)
     # Losses and optimiser.
-    lambda_l1: float = _param(100.0, "Weight of the L1 term in the generator loss.", minimum=0.0)
+    lambda_content: float = _param(
+        100.0, "Weight of the L1 content term in the generator loss (formerly LAMBDA_L1).", minimum=0.0
+    )
     lambda_gan: float = _param(1.0, "Weight of the adversarial term in the generator loss.", minimum=0.0)
-    gan_loss: str = _param("bce", "Adversarial loss: 'bce' (pix2pix's cross-entropy on logits).", choices=_gan_losses)
+    lambda_perceptual: float = _param(
+        0.0, "Weight of the VGG19 perceptual term in the generator loss; 0 = off (VGG19 is not loaded).", minimum=0.0
+    )
+    perceptual_layers: str = _param(
+        "block1_conv2,block2_conv2,block3_conv4,block4_conv4,block5_conv4",
+        "VGG19 convolutions (comma-separated Keras layer names) the perceptual loss compares.",
+    )
+    perceptual_preact: bool = _param(
+        True, "Compare VGG19 features before the ReLU (as ESRGAN does) instead of after it."
+    )
+    vgg_weights: str = _param(
+        "", "VGG19 ImageNet weights file (no-top .h5); empty = keras.applications' cache (~/.keras/models)."
+    )
+    gan_loss: str = _param(
+        "bce", "Adversarial loss: 'bce' (pix2pix's cross-entropy on logits) or 'lsgan' (least squares, seed 003).",
+        choices=_gan_losses,
+    )
     lr: float = _param(2e-4, "Adam learning rate of every network unless G_LR / D_LR set their own.", minimum=0.0)
     g_lr: float = _param(None, "Adam learning rate of the generator; derived: LR.", minimum=0.0)
     d_lr: float = _param(None, "Adam learning rate of the discriminator(s); derived: LR.", minimum=0.0)
@@ -187,6 +226,8 @@ class Params:
 
 
 FIELDS = {field.name.upper(): field for field in dataclasses.fields(Params)}
+# Former PARAM_NAMEs a table may still use -> today's name.
+RENAMED = {"LAMBDA_L1": "LAMBDA_CONTENT"}
 
 
 def derive(values):

@@ -14,7 +14,7 @@ import sqlite3
 
 from tfcorrect.atomic import atomic_path
 from tfcorrect.errors import TableError
-from tfcorrect.params.schema import FIELDS, Params, choices, derive
+from tfcorrect.params.schema import FIELDS, RENAMED, Params, choices, derive
 
 COLUMNS = ("CATEGORY", "PARAM_NAME", "PARAM_VALUE", "USE_YN", "DESCRIPTION")
 REQUIRED_COLUMNS = COLUMNS[:4]
@@ -96,7 +96,7 @@ def _read_sqlite(path):
 def _row(record, where):
     return Row(
         category=record["CATEGORY"],
-        name=record["PARAM_NAME"],
+        name=RENAMED.get(record["PARAM_NAME"], record["PARAM_NAME"]),
         value=record["PARAM_VALUE"],
         use_yn=record["USE_YN"],
         description=record.get("DESCRIPTION", ""),
@@ -142,7 +142,7 @@ def parse_sets(assignments):
         name, sep, value = text.partition("=")
         if not sep or not name.strip():
             raise TableError(f"--set {text}: expected NAME=VALUE")
-        rows.append(Row(COMMON, name.strip().upper(), value.strip(), "Y", where=f"--set {text}"))
+        rows.append(Row(COMMON, RENAMED.get(name.strip().upper(), name.strip().upper()), value.strip(), "Y", where=f"--set {text}"))
     return rows
 
 

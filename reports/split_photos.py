@@ -1,0 +1,47 @@
+"""Write ``reports/photo_split.csv``: the train / val / test split of ``../shared/data/photos``.
+
+Run once as ``python reports/split_photos.py [PHOTOS]``; the CSV is committed and every report and
+training recipe reads it. Each source folder (kodak, opennature_birds) is split on its own: a
+seeded permutation of its sorted file names puts 20 % in ``test``, 15 % in ``val`` and the rest in
+``train``. Nothing is ever trained or selected on ``test``.
+"""
+
+import pathlib
+import sys
+
+import numpy as np
+import pandas as pd
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+DEFAULT_PHOTOS = ROOT.parent / "shared" / "data" / "photos"
+SPLIT_FILE = ROOT / "reports" / "photo_split.csv"
+SHARES = {"test": 0.20, "val": 0.15}
+SEED = 2026
+
+
+def split(photos):
+    """``DataFrame(file, split)`` with ``file`` relative to ``photos``."""
+    rows = []
+    for folder in sorted(p for p in photos.iterdir() if p.is_dir()):
+        files = sorted(p.relative_to(photos).as_posix() for p in folder.rglob("*") if p.is_file())
+        order = np.random.default_rng(SEED).permutation(len(files))
+        counts = {name: round(share * len(files)) for name, share in SHARES.items()}
+        labels = ["test"] * counts["test"] + ["val"] * counts["val"]
+        labels += ["train"] * (len(files) - len(labels))
+        rows += [(files[i], label) for i, label in zip(order, labels)]
+    return pd.DataFrame(sorted(rows), columns=["file", "split"])
+
+
+def read_split(photos=DEFAULT_PHOTOS, part=None):
+    """Paths of the photos in ``part`` (``train``, ``val`` or ``test``; all when ``None``)."""
+    table = pd.read_csv(SPLIT_FILE)
+    if part is not None:
+        table = table[table["split"] == part]
+    return [pathlib.Path(photos) / name for name in table["file"]]
+
+
+if __name__ == "__main__":
+    photos = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_PHOTOS
+    table = split(photos)
+    table.to_csv(SPLIT_FILE, index=False)
+    print(table.groupby([table["file"].str.split("/").str[0], "split"]).size().to_string())

@@ -1,0 +1,54 @@
+"""``tfcorrect-eval DATA [--run DIR] [--baselines a,b,...] [--out DIR] [--dataset paired|afifi] ...``."""
+
+import argparse
+
+from tfcorrect.cli.common import run
+
+
+def _names(text):
+    return [name.strip() for name in text.split(",") if name.strip()]
+
+
+def _evaluate(args):
+    from tfcorrect.evaluate import evaluate
+
+    result = evaluate(args.data, args.out, run=args.run, baselines=args.baselines, dataset=args.dataset,
+                      expert=args.expert, grid=args.grid, inception_weights=args.inception_weights,
+                      inception_splits=args.inception_splits, tile=args.tile, batch_size=args.batch_size)
+    print(f"results in {result.out}")
+    return result.failed
+
+
+def main(argv=None):
+    """Score a model and classical baselines on a test folder; exit 1 when a pair could not be evaluated."""
+    from tfcorrect.baselines import BASELINES
+    from tfcorrect.evaluate import EXPERT, FINDERS
+    from tfcorrect.params.schema import choices
+
+    parser = argparse.ArgumentParser(
+        prog="tfcorrect-eval",
+        description="Score a run's model (--run) beside classical baselines on the input/target pairs of a test "
+                    "folder: PSNR, SSIM, MS-SSIM, luminance/contrast/saturation similarity, and the inception "
+                    "score when InceptionV3 weights are available. Writes metrics.csv, report.md and grid.png.",
+    )
+    parser.add_argument("data", metavar="DATA", help="a paired (input/, target/) or afifi test folder")
+    parser.add_argument("--run", metavar="DIR", help="run folder of the model to score (default: baselines only)")
+    parser.add_argument("--baselines", type=_names, metavar="A,B,...",
+                        help=f"baselines to score (default: all): {', '.join(BASELINES)}")
+    parser.add_argument("--out", metavar="DIR", help="output folder (default: eval-<DATA>[-<RUN>] beside DATA)")
+    parser.add_argument("--dataset", choices=list(FINDERS), help="data kind (default: detected from the layout)")
+    parser.add_argument("--expert", default=EXPERT.default, choices=choices(EXPERT),
+                        help="afifi test set: the expert whose renditions are the targets (expert_<X>_testing_set; "
+                             f"default: {EXPERT.default})")
+    parser.add_argument("--grid", type=int, default=4, metavar="N", help="images shown in grid.png (default: 4)")
+    parser.add_argument("--inception-weights", default="", metavar="PATH",
+                        help="InceptionV3 ImageNet weights (default: Keras's cache; skipped when absent)")
+    parser.add_argument("--inception-splits", type=int, default=1, metavar="N",
+                        help="parts each method's set is cut into for the inception score (default: 1)")
+    parser.add_argument("--tile", type=int, metavar="N", help="model tile side (default: the run's TILE or RESOL)")
+    parser.add_argument("--batch-size", type=int, default=4, metavar="N", help="model tiles run at once (default: 4)")
+    return run(parser.prog, _evaluate, parser.parse_args(argv))
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
