@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 
-.PHONY: install test demo bench bench-train clean
+.PHONY: install test demo bench bench-train report-exposure clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -28,3 +28,7 @@ bench-train: install
 
 clean:
 	rm -rf $(VENV) build *.egg-info
+
+# Seed 003's table from a small CPU run of the three arms (reports/exposure.md; about 5 minutes here).
+report-exposure: install
+	$(PY) reports/exposure.py

@@ -131,11 +131,11 @@ def test_afifi_folder_gives_rows_per_exposure(tmp_path, targets, expert):
     report = (out / "report.md").read_text()
     assert "(afifi)" in report and f"expert: {expert}" in report
     rows = [line for line in report.splitlines() if line.startswith("| ev")]
-    assert [row.split("|")[1].strip() for row in rows] == ["ev-1.5"] * 2 + ["ev0"] * 2 + ["ev+1"] * 2
+    assert [row.split("|")[1].strip() for row in rows] == ["ev-1.5"] * 2 + ["ev+0"] * 2 + ["ev+1"] * 2
     assert all(row.split("|")[3].strip() == "2" for row in rows)  # two scenes per exposure
     table = pd.read_csv(out / "metrics.csv")
     identity = table[table.method == "identity"].groupby("condition").psnr.mean()
-    assert identity["ev0"] > identity["ev-1.5"]  # the 0 EV input is the closest to its target
+    assert identity["ev+0"] > identity["ev-1.5"]  # the 0 EV input is the closest to its target
 
 
 def test_summary_computes_the_inception_score_per_method_and_condition():

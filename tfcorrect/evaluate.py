@@ -23,6 +23,7 @@ from tfcorrect import metrics
 from tfcorrect.atomic import atomic_path, write_bytes
 from tfcorrect.baselines import BASELINES
 from tfcorrect.data.examples import find_afifi, find_paired
+from tfcorrect.data.simulate import condition_name
 from tfcorrect.errors import UserError
 from tfcorrect.eval_report import ALL, make_grid, markdown_table, render_report, thumbnail
 from tfcorrect.imageio import read_image, write_image
@@ -102,9 +103,10 @@ def output_folder(data, out=None, run=None):
 
 
 def condition_of(example, data):
-    """An example's exposure condition: ``ev-1.5``, ``ev0``, ``ev+1`` from its EV, else its input's first subfolder."""
+    """An example's exposure condition: ``ev-1.5``, ``ev+0``, ``ev+1`` from its EV (the names ``tfcorrect-data``
+    gives its folders), else its input's first subfolder."""
     if not math.isnan(example.ev):
-        return f"ev{example.ev:+g}" if example.ev else "ev0"
+        return condition_name(example.ev)
     relative = pathlib.Path(example.input).relative_to(data / "input")
     return relative.parts[0] if len(relative.parts) > 1 else ""
 
