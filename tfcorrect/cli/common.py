@@ -1,12 +1,24 @@
 """What every console script shares: table options and turning user mistakes into one line."""
 
 import os
+import re
 import sys
+import tempfile
 
 from tfcorrect.errors import UserError
 
-# TensorFlow's C++ start-up chatter hides the one line a user needs; warnings still show.
+# A level the user set themselves is theirs: TensorFlow's C++ lines are then left alone.
+USER_LOG_LEVEL = os.environ.get("TF_CPP_MIN_LOG_LEVEL")
+# TensorFlow's C++ chatter hides the one line a user needs; warnings still show.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+# Lines TensorFlow writes while it starts on a machine without a GPU: absl's note that logging is
+# not initialised yet, information lines (oneDNN, CUDA stubs, CPU features) and the cuInit failure.
+STARTUP_NOISE = re.compile(
+    r"WARNING: All log messages before absl::InitializeLog\(\) is called"
+    r"|I\d{4} [\d:.]+ +\d+ \S+:\d+\]"
+    r"|E\d{4} [\d:.]+ +\d+ cuda_\w+\.cc:\d+\] failed call to cuInit"
+    r"|To enable the following instructions: .*rebuild TensorFlow with the appropriate compiler flags"
+)
 
 
 def add_table_arguments(parser):
@@ -15,16 +27,51 @@ def add_table_arguments(parser):
     parser.add_argument("--category", metavar="NAME", help="apply this category's rows over COMMON")
     parser.add_argument("--set", dest="sets", metavar="NAME=VALUE", action="append", default=[],
                         help="override a parameter (repeatable); wins over the table")
+    add_verbose_argument(parser)
 
 
-def run(prog, function, *args, **kwargs):
-    """Call ``function``; a :class:`UserError` becomes ``prog: error: ...`` and exit code 2.
+def add_verbose_argument(parser):
+    """``--verbose``: show TensorFlow's start-up lines."""
+    parser.add_argument("--verbose", action="store_true",
+                        help="show TensorFlow's C++ start-up log lines (hidden by default)")
+
+
+def start_tensorflow_quietly():
+    """Import TensorFlow and start its runtime with its start-up lines (:data:`STARTUP_NOISE`) left out.
+
+    They are written by C++ straight to file descriptor 2 before TensorFlow reads its log level, so
+    stderr is caught at that level while TensorFlow starts; every other line caught is written back.
+    """
+    sys.stderr.flush()
+    saved = os.dup(2)
+    with tempfile.TemporaryFile() as caught:
+        os.dup2(caught.fileno(), 2)
+        try:
+            import tensorflow as tf
+
+            tf.config.list_logical_devices()  # initialises the devices (the cuInit line)
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+        caught.seek(0)
+        kept = [line for line in caught.read().decode(errors="replace").splitlines(keepends=True)
+                if not STARTUP_NOISE.match(line)]
+    sys.stderr.write("".join(kept))
+
+
+def run(prog, function, args):
+    """Call ``function(args)``; a :class:`UserError` becomes ``prog: error: ...`` and exit code 2.
+
+    TensorFlow starts quietly first, unless ``args.verbose`` is set or the user set
+    ``TF_CPP_MIN_LOG_LEVEL`` themselves.
 
     Returns:
         The exit code: 0, or 1 when ``function`` returns a true value (some work failed).
     """
+    if not getattr(args, "verbose", False) and USER_LOG_LEVEL is None and "tensorflow" not in sys.modules:
+        start_tensorflow_quietly()
     try:
-        failed = function(*args, **kwargs)
+        failed = function(args)
     except UserError as err:
         print(f"{prog}: error: {err}", file=sys.stderr)
         return 2

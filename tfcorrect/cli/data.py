@@ -4,7 +4,7 @@ import argparse
 import re
 import sys
 
-from tfcorrect.cli.common import run
+from tfcorrect.cli.common import add_verbose_argument, run
 from tfcorrect.params.schema import EXPOSURE_OFFSETS, FIELDS
 
 _LAYOUT = "DST gets a 'paired' folder: DST/input/ and DST/target/, files matched by relative path and stem."
@@ -29,6 +29,7 @@ def _simulate_overexposure(args):
 def _add_folders(parser):
     parser.add_argument("src", metavar="SRC", help="a well-exposed photo, or a folder of them searched recursively")
     parser.add_argument("dst", metavar="DST", help="the folder to write (not SRC, not inside it, not around it)")
+    add_verbose_argument(parser)
 
 
 def build_parser():

@@ -2,7 +2,7 @@
 
 import argparse
 
-from tfcorrect.cli.common import run
+from tfcorrect.cli.common import add_verbose_argument, run
 
 
 def _names(text):
@@ -47,6 +47,7 @@ def main(argv=None):
                         help="parts each method's set is cut into for the inception score (default: 1)")
     parser.add_argument("--tile", type=int, metavar="N", help="model tile side (default: the run's TILE or RESOL)")
     parser.add_argument("--batch-size", type=int, default=4, metavar="N", help="model tiles run at once (default: 4)")
+    add_verbose_argument(parser)
     return run(parser.prog, _evaluate, parser.parse_args(argv))
 
 

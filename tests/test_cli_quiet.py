@@ -1,0 +1,45 @@
+"""Commands start TensorFlow without its C++ start-up lines unless asked for them."""
+
+import os
+import pathlib
+import re
+import subprocess
+import sys
+
+import cv2
+import pytest
+
+from conftest import photo
+
+ROOT = pathlib.Path(__file__).parent.parent
+BIN = pathlib.Path(sys.executable).parent
+CPP_LOG_LINE = re.compile(r"^([IWEF]\d{4} [\d:.]+ +\d+ \S+:\d+\]|WARNING: All log messages before absl)", re.M)
+
+
+def _env():
+    return {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+
+
+@pytest.mark.slow
+def test_predict_on_a_folder_prints_no_tensorflow_log_line(tmp_path):
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    for name in ("coffee", "chelsea"):
+        cv2.imwrite(str(folder / f"{name}.jpg"), cv2.cvtColor((photo(name)[:96, :128] * 255).astype("uint8"),
+                                                              cv2.COLOR_RGB2BGR))
+    result = subprocess.run([str(BIN / "tfcorrect-predict"), str(folder), str(tmp_path / "out")], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300, env=_env())
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "2 written, 0 failed" in result.stdout
+    assert not CPP_LOG_LINE.search(result.stderr), result.stderr[-2000:]
+
+
+@pytest.mark.slow
+def test_verbose_brings_the_start_up_lines_back():
+    table = str(ROOT / "param_tables" / "pix2pix_exposure.csv")
+    quiet, verbose = (subprocess.run([str(BIN / "tfcorrect-params"), table, *extra], capture_output=True, text=True,
+                                     timeout=300, env=_env()) for extra in ([], ["--verbose"]))
+    assert quiet.returncode == verbose.returncode == 0
+    assert quiet.stdout == verbose.stdout
+    assert not CPP_LOG_LINE.search(quiet.stderr), quiet.stderr[-2000:]
+    assert CPP_LOG_LINE.search(verbose.stderr)
