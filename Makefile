@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install test demo bench bench-train report-exposure clean
+.PHONY: install test demo bench bench-train report-exposure report-default clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,3 +31,7 @@ clean:
 # Seed 003's table from a small CPU run of the three arms (reports/exposure.md; about 5 minutes here).
 report-exposure: install
 	$(PY) reports/exposure.py
+
+# The shipped default model beside the baselines on held-out photos, per EV (reports/default_model.md).
+report-default: install
+	$(PY) reports/default_model.py
