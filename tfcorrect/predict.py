@@ -84,18 +84,29 @@ def _pad_to(pixels, height, width):
     return pixels
 
 
+def to_channels(pixels, channels):
+    """An ``HxWxC`` image with the ``channels`` a network takes (gray to RGB by repeating, RGB to gray by luma)."""
+    if pixels.shape[-1] == channels:
+        return pixels
+    if channels == 1:
+        return tf.image.rgb_to_grayscale(pixels).numpy()
+    return np.repeat(pixels, 3, axis=-1)
+
+
 @dataclasses.dataclass
 class Predictor:
     """Applies an image-to-image network to whole images, tile by tile.
 
     Args:
-        generator: maps ``(b, tile, tile, in)`` in [-1, 1] to ``(b, tile, tile, out)``.
+        generator: maps ``(b, tile, tile, in)`` in [-1, 1] to ``(b, tile, tile, out)``: a ``keras.Model``
+            or a backend (a callable on float32 numpy batches with an ``in_channels`` attribute, such
+            as :class:`tfcorrect.export.SavedModelBackend` or :class:`tfcorrect.export.TFLiteBackend`).
         tile: tile side, a multiple of the network's size multiple.
         overlap: pixels shared by neighbouring tiles; blending happens there.
         batch_size: tiles run at once; peak memory grows with it.
     """
 
-    generator: keras.Model
+    generator: object
     tile: int
     overlap: int
     batch_size: int = DEFAULT_BATCH
@@ -105,25 +116,23 @@ class Predictor:
             raise UserError(f"--overlap must be in [0, {self.tile}), got {self.overlap}")
         if self.batch_size < 1:
             raise UserError(f"--batch-size must be at least 1, got {self.batch_size}")
-        self.in_channels = self.generator.input_shape[-1]
-        self._run = tf.function(lambda x: self.generator(x, training=False), reduce_retracing=True)
+        if isinstance(self.generator, keras.Model):
+            self.in_channels = self.generator.input_shape[-1]
+            run = tf.function(lambda x: self.generator(x, training=False), reduce_retracing=True)
+            self._run = lambda batch: run(tf.constant(batch, tf.float32)).numpy()
+        else:
+            self.in_channels = self.generator.in_channels
+            self._run = self.generator
 
     def __call__(self, pixels):
         """Correct one image: float32 ``HxWxC`` in [0, 1] -> ``HxWxC'`` in [0, 1], same H and W."""
         height, width, channels = pixels.shape
-        image = self._model_channels(pixels)
+        image = to_channels(pixels, self.in_channels)
         padded = _pad_to(image, self.tile, self.tile)
         out = self._tiled(padded)[:height, :width]
         if channels == 1 and out.shape[-1] == 3 and self.in_channels == 3:
             out = out.mean(axis=-1, keepdims=True)  # a gray photo stays gray
         return np.clip(out, 0.0, 1.0)
-
-    def _model_channels(self, pixels):
-        if pixels.shape[-1] == self.in_channels:
-            return pixels
-        if self.in_channels == 1:
-            return tf.image.rgb_to_grayscale(pixels).numpy()
-        return np.repeat(pixels, 3, axis=-1)
 
     def _tiled(self, image):
         height, width = image.shape[:2]
@@ -134,7 +143,7 @@ class Predictor:
         for first in range(0, len(boxes), self.batch_size):
             chunk = boxes[first:first + self.batch_size]
             batch = np.stack([image[y:y + self.tile, x:x + self.tile] for y, x in chunk]) * 2 - 1
-            outputs = (self._run(tf.constant(batch, tf.float32)).numpy() + 1) / 2
+            outputs = (self._run(batch.astype(np.float32)) + 1) / 2
             if total is None:
                 total = np.zeros((height, width, outputs.shape[-1]), np.float32)
             for (y, x), out in zip(chunk, outputs):
@@ -158,6 +167,25 @@ def predictor_from_run(run_dir=None, *, tile=None, overlap=None, batch_size=DEFA
     return Predictor(network, tile, overlap, batch_size)
 
 
+def predictor_from_model(model_dir, *, tile=None, overlap=None, batch_size=DEFAULT_BATCH):
+    """A :class:`Predictor` for an export folder of ``tfcorrect-export`` (SavedModel or TFLite).
+
+    Raises:
+        UserError: not an export folder, or a ``tile`` the exported model cannot take.
+    """
+    from tfcorrect.export import load_backend
+
+    info, backend = load_backend(model_dir)
+    exported, multiple = int(info["tile"]), int(info["size_multiple"])
+    tile = tile or exported
+    if info["format"] == "tflite" and tile != exported:
+        raise UserError(f"--tile {tile}: {model_dir} is a TFLite model for {exported}-px tiles only")
+    if tile % multiple:
+        raise UserError(f"--tile {tile} must be a multiple of {multiple} for this model")
+    overlap = tile // 4 if overlap is None else overlap
+    return Predictor(backend, tile, overlap, batch_size)
+
+
 def correct_file(predictor, source, target):
     """Read, correct and atomically write one image, keeping size, bit depth and alpha."""
     image = read_image(source)
@@ -165,9 +193,11 @@ def correct_file(predictor, source, target):
     write_image(target, corrected, alpha=image.alpha, bit_depth=image.bit_depth)
 
 
-def predict(source, output_dir, *, run_dir=None, tile=None, overlap=None, batch_size=DEFAULT_BATCH,
+def predict(source, output_dir, *, run_dir=None, model_dir=None, tile=None, overlap=None, batch_size=DEFAULT_BATCH,
             progress=True):
     """Correct an image or every image below a folder into ``output_dir``.
+
+    The model is ``model_dir`` (an export folder) when given, else the run folder ``run_dir``.
 
     A file that fails is named on stderr and skipped; the others are still written.
 
@@ -178,5 +208,10 @@ def predict(source, output_dir, *, run_dir=None, tile=None, overlap=None, batch_
         UserError: a problem with the arguments or the run folder, found before any file is read.
     """
     pairs = mirror_paths(source, output_dir)
-    predictor = predictor_from_run(run_dir, tile=tile, overlap=overlap, batch_size=batch_size)
+    if model_dir is not None:
+        if run_dir is not None:
+            raise UserError("give --run or --model, not both")
+        predictor = predictor_from_model(model_dir, tile=tile, overlap=overlap, batch_size=batch_size)
+    else:
+        predictor = predictor_from_run(run_dir, tile=tile, overlap=overlap, batch_size=batch_size)
     return run_per_file(pairs, lambda src, dst: correct_file(predictor, src, dst), progress=progress)
