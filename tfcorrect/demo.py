@@ -7,16 +7,23 @@ originals beside the classical baselines. A before/after grid is written to ``de
 
 import argparse
 import pathlib
+import sys
 
-import cv2
-import numpy as np
+if __name__ == "__main__" and "--verbose" not in sys.argv:  # before TensorFlow is imported below
+    from tfcorrect.cli.common import USER_LOG_LEVEL, start_tensorflow_quietly
 
-from tfcorrect import baselines
-from tfcorrect.cli import predict as predict_cli
-from tfcorrect.exposure import render_exposure
-from tfcorrect.imageio import read_image, write_image
-from tfcorrect.metrics import psnr, ssim
-from tfcorrect.sample_photos import DEMO_SET, export_photos
+    if USER_LOG_LEVEL is None:
+        start_tensorflow_quietly()
+
+import cv2  # noqa: E402
+import numpy as np  # noqa: E402
+
+from tfcorrect import baselines  # noqa: E402
+from tfcorrect.cli import predict as predict_cli  # noqa: E402
+from tfcorrect.exposure import render_exposure  # noqa: E402
+from tfcorrect.imageio import read_image, write_image  # noqa: E402
+from tfcorrect.metrics import psnr, ssim  # noqa: E402
+from tfcorrect.sample_photos import DEMO_SET, export_photos  # noqa: E402
 
 EV_OFFSETS = (-1.5, -1.0, 1.0, 1.5)
 METHODS = {"input": baselines.identity, "CLAHE": baselines.clahe,
@@ -78,6 +85,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m tfcorrect.demo", description=__doc__.splitlines()[0])
     parser.add_argument("--run", metavar="DIR", help="run folder to use instead of the shipped default model")
     parser.add_argument("--out", default="demo_out", help="working folder (default: demo_out)")
+    parser.add_argument("--verbose", action="store_true", help="show TensorFlow's C++ start-up log lines")
     args = parser.parse_args(argv)
     out = pathlib.Path(args.out)
     originals = export_photos(DEMO_SET, out / "originals")
