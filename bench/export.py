@@ -91,6 +91,9 @@ def _exports(run_dir, work, tile):
     """Export every variant into ``work``; ``{(format, quantize): (folder, model path)}``."""
     from tfcorrect.export import FILES, export_run
     from tfcorrect.imageio import write_image
+    from tfcorrect.params import load_params
+
+    params = load_params(pathlib.Path(run_dir) / "params.csv")
 
     calibration = work / "calibration"
     for name in CALIBRATION:
@@ -98,6 +101,9 @@ def _exports(run_dir, work, tile):
     made = {}
     for fmt, quantize in VARIANTS:
         out = work / f"{fmt}-{quantize}"
+        if quantize == "int8" and (params.g_prenorm != "none" or params.g_output != "image"):
+            print(f"{fmt} {quantize}: skipped (refused for a generator with exposure layers)")
+            continue
         export_run(run_dir, out, fmt=fmt, quantize=quantize, tile=tile,
                    calibration=calibration if quantize == "int8" else None)
         made[fmt, quantize] = (out, out / FILES[fmt])
