@@ -19,7 +19,7 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "reports"))
 
-from split_photos import DEFAULT_PHOTOS, read_split  # noqa: E402  (reports/split_photos.py)
+from split_photos import DEFAULT_PHOTOS, read_split, scaled_copies  # noqa: E402  (reports/split_photos.py)
 
 EV_OFFSETS = (-1.5, -1.0, 1.0, 1.5)
 BASELINES = ("identity", "clahe", "white_point_reexposure")
@@ -36,22 +36,6 @@ def parse_args(argv=None):
     parser.add_argument("--work", default=str(ROOT / "reports" / "work" / "default_model"), help="scratch folder")
     parser.add_argument("--out", default=str(ROOT / "reports" / "default_model.md"), help="the report to write")
     return parser.parse_args(argv)
-
-
-def scaled_copies(paths, folder, side):
-    """The photos scaled to a longer side of ``side`` px (cv2 INTER_AREA), as PNG in ``folder``."""
-    import cv2
-
-    from tfcorrect.imageio import write_image
-
-    folder.mkdir(parents=True)
-    for path in paths:
-        image = cv2.cvtColor(cv2.imread(str(path), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
-        scale = side / max(image.shape[:2])
-        small = cv2.resize(image, (round(image.shape[1] * scale), round(image.shape[0] * scale)),
-                           interpolation=cv2.INTER_AREA)
-        write_image(folder / f"{path.parent.name}-{path.stem}.png", small.astype(np.float32) / 255.0)
-    return folder
 
 
 def exact_inverse_rows(data):
@@ -80,7 +64,7 @@ def main(argv=None):
 
     work = pathlib.Path(args.work)
     shutil.rmtree(work, ignore_errors=True)
-    photos = scaled_copies(read_split(args.photos, args.part), work / "photos", args.side)
+    photos = scaled_copies(read_split(args.photos, args.part), work / "photos", long_side=args.side)
     data = work / "data"
     simulate_exposure_folder(photos, data, ev_offsets=EV_OFFSETS, progress=False)
     result = evaluate(data, work / "eval", run=args.run, baselines=list(BASELINES), grid=4, progress=False)

@@ -25,7 +25,7 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "reports"))
 
-from split_photos import DEFAULT_PHOTOS, read_split  # noqa: E402  (reports/split_photos.py)
+from split_photos import DEFAULT_PHOTOS, read_split, scaled_copies  # noqa: E402  (reports/split_photos.py)
 
 TABLE = ROOT / "param_tables" / "exposure_overexposure.csv"
 REPORT = ROOT / "reports" / "exposure.md"
@@ -55,22 +55,6 @@ def parse_args(argv=None):
                         help="override a setting of every arm (repeatable)")
     parser.add_argument("--out", default=str(REPORT), help="the report to write")
     return parser.parse_args(argv)
-
-
-def resized_copies(paths, folder, short_side):
-    """The photos scaled so their shorter side is ``short_side`` (cv2 INTER_AREA), as PNG in ``folder``."""
-    import cv2
-
-    from tfcorrect.imageio import write_image
-
-    folder.mkdir(parents=True)
-    for path in paths:
-        image = cv2.cvtColor(cv2.imread(str(path), cv2.IMREAD_COLOR), cv2.COLOR_BGR2RGB)
-        scale = short_side / min(image.shape[:2])
-        size = (round(image.shape[1] * scale), round(image.shape[0] * scale))
-        small = cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-        write_image(folder / f"{path.parent.name}-{path.stem}.png", small.astype("float32") / 255.0)
-    return folder
 
 
 def train_arm(category, sets, run_dir):
@@ -104,9 +88,9 @@ def main(argv=None):
     work = pathlib.Path(args.work)
     shutil.rmtree(work, ignore_errors=True)
     base = resolve(str(TABLE), sets=list(SETTINGS) + args.sets)[0]
-    train_dir = resized_copies(read_split(args.photos, "train"), work / "train", base.load_size)
-    val_dir = resized_copies(read_split(args.photos, "val"), work / "val", base.load_size)
-    test_photos = resized_copies(read_split(args.photos, "test"), work / "test_photos", base.load_size)
+    train_dir = scaled_copies(read_split(args.photos, "train"), work / "train", short_side=base.load_size)
+    val_dir = scaled_copies(read_split(args.photos, "val"), work / "val", short_side=base.load_size)
+    test_photos = scaled_copies(read_split(args.photos, "test"), work / "test_photos", short_side=base.load_size)
     test_dir = work / "test"
     simulate_overexposure_folder(test_photos, test_dir, gamma=base.gamma, tau=base.tau, progress=False)
     sets = [*SETTINGS, f"TRAIN_DIR={train_dir}", f"VAL_DIR={val_dir}", *args.sets]

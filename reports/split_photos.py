@@ -40,6 +40,21 @@ def read_split(photos=DEFAULT_PHOTOS, part=None):
     return [pathlib.Path(photos) / name for name in table["file"]]
 
 
+def scaled_copies(paths, folder, *, short_side=None, long_side=None):
+    """The photos scaled so their shorter (or longer) side is the given size (cv2 INTER_AREA), as PNG in ``folder``."""
+    import cv2
+
+    from tfcorrect.imageio import read_rgb, write_image
+
+    folder.mkdir(parents=True)
+    for path in paths:
+        image = read_rgb(path)[0]
+        scale = short_side / min(image.shape[:2]) if short_side else long_side / max(image.shape[:2])
+        size = (round(image.shape[1] * scale), round(image.shape[0] * scale))
+        write_image(folder / f"{path.parent.name}-{path.stem}.png", cv2.resize(image, size, interpolation=cv2.INTER_AREA))
+    return folder
+
+
 if __name__ == "__main__":
     photos = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_PHOTOS
     table = split(photos)

@@ -26,7 +26,7 @@ from tfcorrect.data.examples import find_afifi, find_paired
 from tfcorrect.data.simulate import condition_name
 from tfcorrect.errors import UserError
 from tfcorrect.eval_report import ALL, make_grid, markdown_table, render_report, thumbnail
-from tfcorrect.imageio import read_image, write_image
+from tfcorrect.imageio import read_rgb, write_image
 from tfcorrect.params.schema import Params, choices
 
 MODEL = "model"
@@ -117,19 +117,13 @@ def _condition_key(name):
     return (0, float(match[1]), name) if match else (1, 0.0, name)
 
 
-def read_rgb(path):
-    """An image file as float32 RGB in [0, 1] (gray repeated, alpha dropped)."""
-    pixels = read_image(path).pixels
-    return np.repeat(pixels, 3, axis=-1) if pixels.shape[-1] == 1 else pixels
-
-
 def read_pair(example):
     """``(input, target)`` of an example as RGB arrays of the same size.
 
     Raises:
         UserError: a file cannot be read, or the two sizes differ (the message names the input).
     """
-    image, target = read_rgb(example.input), read_rgb(example.target)
+    image, target = read_rgb(example.input)[0], read_rgb(example.target)[0]
     if image.shape != target.shape:
         raise UserError(f"{example.input}: size {image.shape[1]}x{image.shape[0]} differs from its target "
                         f"{example.target} ({target.shape[1]}x{target.shape[0]})")

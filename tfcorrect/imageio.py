@@ -100,6 +100,13 @@ def read_image(path):
     return _to_image(path, decoded)
 
 
+def read_rgb(path):
+    """An image file as float32 RGB in [0, 1] (gray repeated, alpha dropped), and its :class:`Image`."""
+    image = read_image(path)
+    pixels = np.repeat(image.pixels, 3, axis=-1) if image.pixels.shape[-1] == 1 else image.pixels
+    return pixels, image
+
+
 def _to_image(path, decoded):
     bit_depth = _BITS.get(decoded.dtype)
     if bit_depth is None:

@@ -15,7 +15,7 @@ import tensorflow as tf
 from tfcorrect.data.examples import expand_exposures, split_examples
 from tfcorrect.data.kinds import DATA_KINDS, find_examples
 from tfcorrect.errors import ImageError
-from tfcorrect.imageio import read_image
+from tfcorrect.imageio import read_rgb
 
 AUTOTUNE = tf.data.AUTOTUNE
 CACHE_LIMIT_BYTES = 256 * 2**20
@@ -34,16 +34,11 @@ class Datasets:
     val_count: int
 
 
-def _rgb(path):
-    pixels = read_image(path).pixels
-    return np.repeat(pixels, 3, axis=-1) if pixels.shape[-1] == 1 else pixels
-
-
 def _read_pair(input_path, target_path):
-    target = _rgb(target_path)
+    target = read_rgb(target_path)[0]
     if not input_path:
         return target, target  # the input is made from the target later
-    image = _rgb(input_path)
+    image = read_rgb(input_path)[0]
     if image.shape != target.shape:
         raise ImageError(f"{input_path}: size {image.shape[:2]} differs from its target "
                          f"{target_path} {target.shape[:2]}")

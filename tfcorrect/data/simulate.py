@@ -22,7 +22,7 @@ import numpy as np
 from tfcorrect.errors import UserError
 from tfcorrect.exposure import render_exposure, simulate_overexposure
 from tfcorrect.folders import mirror_paths, run_per_file
-from tfcorrect.imageio import read_image, write_image
+from tfcorrect.imageio import read_rgb, write_image
 
 MAX_EV = 5.0
 
@@ -104,7 +104,8 @@ def _simulate_folder(source, output_dir, renders, progress):
         rel = dst.relative_to(output_dir)
         if rel in origin:
             raise UserError(f"{src}: has the same name as {origin[rel]} once written as {rel}; skipped")
-        pixels, bit_depth = read_rgb(src)
+        pixels, image = read_rgb(src)
+        bit_depth = image.bit_depth
         for condition, render in renders:
             write_image(output_dir / "target" / condition / rel, pixels, bit_depth=bit_depth)
             write_image(output_dir / "input" / condition / rel, np.asarray(render(pixels)), bit_depth=bit_depth)
@@ -122,12 +123,3 @@ def _mirror(source, output_dir):
     return pairs
 
 
-def read_rgb(path):
-    """A photo as float32 RGB in [0, 1] (gray repeated, alpha dropped) and its bit depth (8 or 16).
-
-    Raises:
-        ImageError: the file cannot be read.
-    """
-    image = read_image(path)
-    pixels = np.repeat(image.pixels, 3, axis=-1) if image.is_gray else image.pixels
-    return pixels, image.bit_depth
