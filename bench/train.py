@@ -8,8 +8,10 @@ What is measured, in one process:
 
 1. **Train steps on random data**, per batch size. Four contenders are built from the same
    table (same networks, batch and precision): the *reference*, a plain ``tf.function`` step
-   written here as the TensorFlow pix2pix tutorial writes it (two tapes, BCE + 100 x L1, Adam),
-   compiled under TensorFlow's default Grappler options; tfcorrect's ``train_step`` through
+   written here as the TensorFlow pix2pix tutorial writes it (Keras's LeakyReLU and
+   BatchNormalization layers, two tapes, BCE + 100 x L1, Keras's Adam), compiled under
+   TensorFlow's default Grappler options; tfcorrect's networks differ only in their kernels (a
+   LeakyReLU Grappler can fuse, TensorFlow's fused batch norm, the fused Adam update); tfcorrect's ``train_step`` through
    ``fit`` *as the driver runs it* (:func:`tfcorrect.train.graph_options`, the method's own
    train function); the same with Grappler's *remapping off* (the driver's earlier
    workaround); and the same through *Keras's own train function* (``keras.Model``'s, which
@@ -46,7 +48,7 @@ DEFAULT_TABLE = ROOT / "param_tables" / "pix2pix_exposure.csv"
 
 
 def reference_step(generator, discriminator, *, lambda_content, lr, beta_1):
-    """A train step as the TensorFlow pix2pix tutorial writes it, for the given networks."""
+    """A train step as the TensorFlow pix2pix tutorial writes it (Keras's Adam), for the given networks."""
     import keras
     import tensorflow as tf
 
@@ -68,6 +70,27 @@ def reference_step(generator, discriminator, *, lambda_content, lr, beta_1):
         return g_loss
 
     return step
+
+
+def tutorial_networks(params):
+    """The table's generator and discriminator built from Keras's own layers, as the tutorial writes them.
+
+    tfcorrect's blocks use a LeakyReLU whose gradient lets Grappler fuse it and a batch norm that
+    runs TensorFlow's fused kernel; the tutorial uses ``keras.layers.LeakyReLU`` and
+    ``keras.layers.BatchNormalization``. Same architecture, same weights layout.
+    """
+    import keras
+
+    from tfcorrect.methods import build_network
+    from tfcorrect.models import blocks
+
+    saved = dict(blocks.NORMS), dict(blocks.ACTIVATIONS)
+    blocks.NORMS["batch"] = ("bn", lambda name: keras.layers.BatchNormalization(name=name))
+    blocks.ACTIVATIONS["lrelu"] = ("lrelu", lambda name: keras.layers.LeakyReLU(0.2, name=name))
+    try:
+        return build_network(params, "generator"), build_network(params, "discriminator")
+    finally:
+        blocks.NORMS.update(saved[0]), blocks.ACTIVATIONS.update(saved[1])
 
 
 class Contender:
@@ -101,7 +124,7 @@ def contenders(params, batch, *, jit=False):
     import keras
     import tensorflow as tf
 
-    from tfcorrect.methods import build_network, build_trainer
+    from tfcorrect.methods import build_trainer
     from tfcorrect.train import graph_options
 
     keras.utils.set_random_seed(params.seed)
@@ -110,8 +133,7 @@ def contenders(params, batch, *, jit=False):
     target = tf.random.uniform((*shape, params.out_channels), -1, 1)
     data = tf.data.Dataset.from_tensors((image, target)).repeat()
 
-    step = reference_step(build_network(params, "generator"), build_network(params, "discriminator"),
-                          lambda_content=params.lambda_content, lr=params.g_lr, beta_1=params.beta_1)
+    step = reference_step(*tutorial_networks(params), lambda_content=params.lambda_content, lr=params.g_lr, beta_1=params.beta_1)
 
     def run_reference(steps):
         for _ in range(steps):

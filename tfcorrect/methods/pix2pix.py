@@ -4,11 +4,11 @@ L_G = LAMBDA_GAN * GAN + LAMBDA_CONTENT * L1 + LAMBDA_PERCEPTUAL * VGG19 percept
 discriminator's loss on real and on generated pairs, with the adversarial loss named by ``GAN_LOSS``.
 """
 
-import keras
 import tensorflow as tf
 
 from tfcorrect.losses import GAN_LOSSES, pix2pix_generator_loss
 from tfcorrect.methods.base import Adversary, Method, MethodModel
+from tfcorrect.optimizers import Adam
 from tfcorrect.models import patchgan, unet
 from tfcorrect.perceptual import build_perceptual_loss
 from tfcorrect.perceptual import check_params as check_perceptual_params
@@ -103,8 +103,8 @@ def _trainer(networks, params):
 
 
 def _optimizers(params):
-    return {"generator": keras.optimizers.Adam(params.g_lr, beta_1=params.beta_1),
-            "discriminator": keras.optimizers.Adam(params.d_lr, beta_1=params.beta_1)}
+    return {"generator": Adam(params.g_lr, beta_1=params.beta_1),
+            "discriminator": Adam(params.d_lr, beta_1=params.beta_1)}
 
 
 METHOD = Method(

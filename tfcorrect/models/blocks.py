@@ -11,10 +11,11 @@ import keras
 
 from tfcorrect.models.activations import LeakyReLU
 from tfcorrect.models.layers import NoiseInjection
+from tfcorrect.models.normalization import BatchNormalization
 
 # NORM -> (layer name suffix, factory). Instance norm is a group norm with one group per channel.
 NORMS = {
-    "batch": ("bn", lambda name: keras.layers.BatchNormalization(name=name)),
+    "batch": ("bn", lambda name: BatchNormalization(name=name)),
     "instance": ("in", lambda name: keras.layers.GroupNormalization(groups=-1, name=name)),
     "none": None,
 }
