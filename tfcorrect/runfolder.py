@@ -6,9 +6,12 @@ of each network (``network/<network>/<variable path>``) and of each network's op
 far. It is written first at the end of an epoch, so the other files can always be rebuilt from it.
 """
 
+import contextlib
 import json
 import pathlib
 import re
+import shutil
+import tempfile
 
 import keras
 import matplotlib
@@ -31,6 +34,35 @@ SAMPLES = "samples"
 LOGS = "logs"
 WARNINGS = "warnings.txt"
 _META = ("epoch", "history")
+
+
+@contextlib.contextmanager
+def worker_folder(run_dir, *, chief):
+    """The folder this process writes its run folder files into.
+
+    Under ``MultiWorkerMirroredStrategy`` every worker runs the same callbacks, so every worker
+    writes; as the TensorFlow multi-worker guide advises, only the chief writes the real folder and
+    the others write into a temporary folder that they delete. It is made in the machine's own
+    temporary directory (``TMPDIR``), not inside ``run_dir``, so a shared run folder never sees
+    another worker's files, even from a worker that was killed.
+
+    Args:
+        run_dir: the run folder.
+        chief: whether this process is the chief (``strategy.extended.should_checkpoint``).
+
+    Yields:
+        ``run_dir`` (created) on the chief; a fresh temporary folder, removed on exit, elsewhere.
+    """
+    if chief:
+        run_dir = pathlib.Path(run_dir)
+        run_dir.mkdir(parents=True, exist_ok=True)
+        yield run_dir
+        return
+    folder = tempfile.mkdtemp(prefix="tfcorrect-worker-")
+    try:
+        yield pathlib.Path(folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def weights_file(network):
@@ -167,18 +199,22 @@ class RunFolderWriter(keras.callbacks.Callback):
         history: rows of the epochs already complete (a resumed run's past).
         samples: ``(inputs, targets)`` arrays of the fixed validation images, or ``None``.
         sample_network: name of the network that makes the samples' outputs.
+        grid: ``(network, inputs, targets) -> HxWx3`` in [0, 1] that draws the samples
+            (a method's ``sample_grid``; default :func:`sample_grid`).
         keep_best: a history column, e.g. ``"val_g_l1"``: the exported network weights are those
             of the epoch where it was lowest (like ``ModelCheckpoint(save_best_only=True)``);
             ``"none"`` exports every epoch's. ``checkpoint.npz`` always holds the last epoch.
     """
 
-    def __init__(self, run_dir, history, samples=None, *, sample_network="generator", keep_best="none"):
+    def __init__(self, run_dir, history, samples=None, *, sample_network="generator", keep_best="none",
+                 grid=sample_grid):
         super().__init__()
         self.run_dir = pathlib.Path(run_dir)
         self.history = list(history)
         self.samples = samples
         self.sample_network = sample_network
         self.keep_best = keep_best
+        self.grid = grid
         self._image_log = None
 
     def _improved(self):
@@ -200,7 +236,7 @@ class RunFolderWriter(keras.callbacks.Callback):
         write_history(self.run_dir / HISTORY, self.history)
         plot_losses(self.run_dir / LOSS_PLOT, self.history)
         if self.samples is not None:
-            grid = sample_grid(trainer.networks[self.sample_network], *self.samples)
+            grid = self.grid(trainer.networks[self.sample_network], *self.samples)
             write_image(self.run_dir / SAMPLES / f"epoch_{epoch + 1:04d}.png", grid)
             self._log_image(grid, epoch + 1)
 

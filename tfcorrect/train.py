@@ -1,6 +1,7 @@
 """The training driver: resolved parameters in, a run folder out."""
 
 import dataclasses
+import json
 import os
 import pathlib
 import sys
@@ -10,6 +11,7 @@ import tensorflow as tf
 
 from tfcorrect import runfolder
 from tfcorrect.data import make_datasets
+from tfcorrect.data.preprocess import preprocess_training_data
 from tfcorrect.errors import UserError
 from tfcorrect.health import CollapseWatch
 from tfcorrect.methods import build_trainer, get_method
@@ -19,11 +21,29 @@ from tfcorrect.params import load_params, resolved_rows, write_table
 RESUMABLE_CHANGES = ("epochs",)
 
 
+def _multiworker_strategy():
+    """``MultiWorkerMirroredStrategy`` of the cluster in ``TF_CONFIG`` (one local worker without it).
+
+    Raises:
+        UserError: ``TF_CONFIG`` is not JSON, or TensorFlow already ran in this process (the
+            strategy configures the collective ops the workers train with, which TensorFlow
+            allows only at program start).
+    """
+    try:
+        json.loads(os.environ.get("TF_CONFIG") or "{}")
+    except json.JSONDecodeError as err:
+        raise UserError(f"TF_CONFIG: not valid JSON ({err})") from None
+    try:
+        return tf.distribute.MultiWorkerMirroredStrategy()
+    except RuntimeError as err:
+        raise UserError(f"STRATEGY=multiworker must be created before any other TensorFlow work ({err})") from None
+
+
 # STRATEGY -> the tf.distribute strategy it names.
 STRATEGIES = {
     "default": tf.distribute.get_strategy,
     "mirrored": tf.distribute.MirroredStrategy,
-    "multiworker": tf.distribute.MultiWorkerMirroredStrategy,
+    "multiworker": _multiworker_strategy,
 }
 
 
@@ -32,6 +52,21 @@ def make_strategy(name):
     if name not in STRATEGIES:
         raise ValueError(f"unknown STRATEGY {name!r}; known: {', '.join(STRATEGIES)}")
     return STRATEGIES[name]()
+
+
+def distribute_by_data(dataset):
+    """``dataset`` set to be split among workers by data: each worker keeps its part of every global batch.
+
+    Every worker builds the same dataset (same files, order and augmentation, all seeded) and
+    ``tf.distribute`` cuts each global batch of ``BATCH_SIZE`` into one part per replica, worker 0
+    taking the first. So several workers train on exactly the batches one worker (or a mirrored
+    run) would, which ``AutoShardPolicy.FILE`` cannot promise (one file source, decoded in
+    ``tf.numpy_function``); the price is that each worker decodes every image. Without several
+    workers the option does nothing.
+    """
+    options = tf.data.Options()
+    options.experimental_distribute.auto_shard_policy = tf.data.experimental.AutoShardPolicy.DATA
+    return dataset.with_options(options)
 
 
 def graph_options(strategy):
@@ -84,8 +119,24 @@ def _samples(dataset, count):
     return batches[0] if batches else None
 
 
+def _checked_params(run_dir, params, resume):
+    """``params`` to train with in ``run_dir``: a resumed run's own, with only ``RESUMABLE_CHANGES`` taken."""
+    if resume:
+        if not (run_dir / runfolder.CHECKPOINT).is_file():
+            raise UserError(f"{run_dir}: nothing to resume (no {runfolder.CHECKPOINT}); run without --resume")
+        return _resumed_params(run_dir, params)
+    if (run_dir / runfolder.PARAMS).exists():
+        raise UserError(f"{run_dir}: already holds a run; pass --resume to continue it or choose another --run-dir")
+    return params
+
+
 def train(params, run_dir, *, resume=False, verbose="auto", callbacks=()):
     """Train ``params.model`` and write its run folder.
+
+    Under ``STRATEGY=multiworker`` every worker runs this with the same arguments; only the chief
+    writes ``run_dir``, the others write into a temporary folder deleted at the end (see
+    :func:`~tfcorrect.runfolder.worker_folder`). To resume, every worker reads the chief's
+    checkpoint, so ``run_dir`` must then be the same shared folder on every machine.
 
     Args:
         params: resolved :class:`~tfcorrect.params.Params`.
@@ -101,43 +152,47 @@ def train(params, run_dir, *, resume=False, verbose="auto", callbacks=()):
         UserError: the run folder is in the wrong state or the data cannot be read.
     """
     run_dir = pathlib.Path(run_dir)
-    checkpoint = run_dir / runfolder.CHECKPOINT
-    if resume:
-        if not checkpoint.is_file():
-            raise UserError(f"{run_dir}: nothing to resume (no {runfolder.CHECKPOINT}); run without --resume")
-        params = _resumed_params(run_dir, params)
-    elif (run_dir / runfolder.PARAMS).exists():
-        raise UserError(f"{run_dir}: already holds a run; pass --resume to continue it or choose another --run-dir")
-
+    params = _checked_params(run_dir, params, resume)
+    strategy = make_strategy(params.strategy)  # first TensorFlow work: multiworker configures collective ops
     keras.utils.set_random_seed(params.seed)
-    strategy = make_strategy(params.strategy)
     tf.config.optimizer.set_experimental_options(graph_options(strategy))
     _warn_about_cpu_replicas(strategy)
-    method = get_method(params.model)
     with strategy.scope():
         trainer = build_trainer(params)  # first: a missing pretrained file fails before the run folder exists
-    run_dir.mkdir(parents=True, exist_ok=True)
-    write_table(run_dir / runfolder.PARAMS, resolved_rows(params))
-    epoch, history = runfolder.load_checkpoint(checkpoint, trainer) if resume else (0, [])
+    epoch, history = runfolder.load_checkpoint(run_dir / runfolder.CHECKPOINT, trainer) if resume else (0, [])
     if epoch >= params.epochs:
         print(f"{run_dir}: all {params.epochs} epochs are complete; raise EPOCHS to train further")
         return None
-    data = make_datasets(params, start_epoch=epoch)
-    writer = runfolder.RunFolderWriter(run_dir, history, _samples(data.val, min(params.samples, data.val_count)),
-                                       sample_network=method.predict_network, keep_best=params.keep_best)
+    with runfolder.worker_folder(run_dir, chief=strategy.extended.should_checkpoint) as folder:
+        write_table(folder / runfolder.PARAMS, resolved_rows(params))
+        return _fit(trainer, params, folder, strategy, epoch, history, verbose, callbacks)
+
+
+def _fit(trainer, params, folder, strategy, epoch, history, verbose, callbacks):
+    """Train from ``epoch`` to ``params.epochs`` writing the run folder's files into ``folder``."""
+    method = get_method(params.model)
+    data = (method.datasets or make_datasets)(preprocess_training_data(params, folder), start_epoch=epoch)
+    writer = runfolder.RunFolderWriter(folder, history, _samples(data.val, min(params.samples, data.val_count)),
+                                       sample_network=method.predict_network, keep_best=params.keep_best,
+                                       grid=method.sample_grid or runfolder.sample_grid)
     callbacks = [
         writer,  # first: the others read the history row it adds
-        keras.callbacks.TensorBoard(str(run_dir / runfolder.LOGS), write_graph=False),
-        CollapseWatch(run_dir, writer.history, method.adversaries, threshold=params.collapse_d_loss,
+        keras.callbacks.TensorBoard(str(folder / runfolder.LOGS), write_graph=False),
+        CollapseWatch(folder, writer.history, method.adversaries, threshold=params.collapse_d_loss,
                       epochs=params.collapse_epochs),
         *callbacks,
     ]
     print(f"training {params.model} on {data.train_count} examples, validating on {data.val_count}; "
           f"epochs {epoch + 1}..{params.epochs} of {data.steps_per_epoch} steps; "
-          f"{strategy.num_replicas_in_sync} replica(s); run folder {run_dir}")
-    result = trainer.fit(data.train, epochs=params.epochs, initial_epoch=epoch, steps_per_epoch=data.steps_per_epoch,
-                         validation_data=data.val, validation_steps=data.val_steps, callbacks=callbacks,
-                         shuffle=False, verbose=verbose)
+          f"{strategy.num_replicas_in_sync} replica(s); run folder {folder}")
+    try:
+        result = trainer.fit(distribute_by_data(data.train), epochs=params.epochs, initial_epoch=epoch,
+                             steps_per_epoch=data.steps_per_epoch, validation_data=distribute_by_data(data.val),
+                             validation_steps=data.val_steps, callbacks=callbacks, shuffle=False, verbose=verbose)
+    except tf.errors.UnavailableError as err:  # multiworker: another worker stopped or cannot be reached
+        reason = str(err.message).strip().splitlines()[0]
+        raise UserError(f"a worker of the cluster stopped after epoch {len(writer.history)} ({reason}); "
+                        "start every worker again with --resume") from None
     done = len(writer.history)
     if done < params.epochs:
         raise UserError(f"{params.train_dir}: training data ran out after {done} of {params.epochs} "
@@ -145,4 +200,4 @@ def train(params, run_dir, *, resume=False, verbose="auto", callbacks=()):
     return result
 
 
-__all__ = ["STRATEGIES", "default_run_dir", "graph_options", "make_strategy", "train"]
+__all__ = ["STRATEGIES", "default_run_dir", "distribute_by_data", "graph_options", "make_strategy", "train"]
