@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install test demo bench bench-train report-exposure report-default clean
+.PHONY: install test demo bench bench-train report-exposure report-default report-colorize report-color-constancy report-dense-unet train-default clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,3 +35,25 @@ report-exposure: install
 # The shipped default model beside the baselines on held-out photos, per EV (reports/default_model.md).
 report-default: install
 	$(PY) reports/default_model.py
+
+# Seed 000's Table 3: four colour-constancy arms on simulate-cameras data beside the classical baselines
+# (reports/color_constancy.md; about 5 minutes here).
+report-color-constancy: install
+	$(PY) reports/color_constancy.py
+
+# Seed 004's Table 4 (D loss real / fake, G loss) with and without PREPROCESS=homomorphic
+# (reports/colorize_loss_table.md and .csv; a few minutes here).
+report-colorize: install
+	$(PY) reports/colorize.py
+
+# Seed 002: dense_unet vs the pix2pix U-Net on DPED-layout patches of real photos with a simulated phone
+# (reports/dense_unet.md; about 10 minutes of CPU). VGG19 weights: make report-dense-unet ARGS="--vgg-weights PATH".
+report-dense-unet: install
+	$(PY) reports/dense_unet.py $(ARGS)
+
+# Retrain the shipped default from its table on the train / val parts of reports/photo_split.csv
+# (about 45 minutes here), then `make report-default` scores it on the test part.
+train-default: install
+	$(PY) reports/split_photos.py copy train data/photos/train
+	$(PY) reports/split_photos.py copy val data/photos/val
+	$(VENV)/bin/tfcorrect-train param_tables/exposure_default.csv --run-dir runs/exposure_default

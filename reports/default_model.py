@@ -27,6 +27,10 @@ LABELS = {"identity": "input", "clahe": "CLAHE", "white_point_reexposure": "whit
           "model": "**model**", "exact_inverse": "exact inverse (knowing the EV)"}
 
 
+TITLES = {"test": "test photos it never saw", "val": "the validation photos its epoch and design were chosen on",
+          "train": "its training photos"}
+
+
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(prog="reports/default_model.py", description=__doc__.splitlines()[0])
     parser.add_argument("--run", default=str(ROOT / "saved_models" / "exposure_default"), help="run folder to score")
@@ -81,7 +85,7 @@ def main(argv=None):
                      + f" | {np.mean(psnr):.2f} | {ssim:.3f} |")
     command = "python reports/default_model.py " + " ".join(argv if argv is not None else sys.argv[1:])
     text = "\n".join([
-        f"# `{pathlib.Path(args.run).name}` on {args.part} photos it never saw",
+        f"# `{pathlib.Path(args.run).name}` on {TITLES[args.part]}",
         "",
         f"Regenerate with `make report-default` (`{command.strip()}`); written {datetime.date.today()}.",
         "",

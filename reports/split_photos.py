@@ -1,7 +1,8 @@
 """Write ``reports/photo_split.csv``: the train / val / test split of ``../shared/data/photos``.
 
 Run once as ``python reports/split_photos.py [PHOTOS]``; the CSV is committed and every report and
-training recipe reads it. Each source folder (kodak, opennature_birds) is split on its own: a
+training recipe reads it. ``python reports/split_photos.py copy PART FOLDER [--short-side N]`` writes
+a part's photos, scaled, into a folder (the default model trains on ``train`` and ``val`` copies). Each source folder (kodak, opennature_birds) is split on its own: a
 seeded permutation of its sorted file names puts 20 % in ``test``, 15 % in ``val`` and the rest in
 ``train``. Nothing is ever trained or selected on ``test``.
 """
@@ -55,7 +56,26 @@ def scaled_copies(paths, folder, *, short_side=None, long_side=None):
     return folder
 
 
-if __name__ == "__main__":
+def copy_part(argv):
+    """``copy PART FOLDER [--short-side N] [--photos DIR]``: a part's photos, scaled, as PNG in FOLDER."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="reports/split_photos.py copy")
+    parser.add_argument("part", choices=("train", "val", "test"))
+    parser.add_argument("folder", type=pathlib.Path)
+    parser.add_argument("--short-side", type=int, default=288, help="shorter side of the copies (default: 288)")
+    parser.add_argument("--photos", type=pathlib.Path, default=DEFAULT_PHOTOS)
+    args = parser.parse_args(argv)
+    if args.folder.exists():
+        print(f"{args.folder} exists: kept as it is")
+        return
+    scaled_copies(read_split(args.photos, args.part), args.folder, short_side=args.short_side)
+    print(f"{args.folder}: {len(list(args.folder.iterdir()))} {args.part} photos")
+
+
+if __name__ == "__main__" and sys.argv[1:2] == ["copy"]:
+    copy_part(sys.argv[2:])
+elif __name__ == "__main__":
     photos = pathlib.Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT_PHOTOS
     table = split(photos)
     table.to_csv(SPLIT_FILE, index=False)

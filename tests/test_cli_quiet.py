@@ -43,3 +43,26 @@ def test_verbose_brings_the_start_up_lines_back():
     assert quiet.stdout == verbose.stdout
     assert not CPP_LOG_LINE.search(quiet.stderr), quiet.stderr[-2000:]
     assert CPP_LOG_LINE.search(verbose.stderr)
+
+
+def _console_scripts():
+    import configparser
+
+    config = configparser.ConfigParser()
+    config.read(ROOT / "setup.cfg")
+    lines = config["options.entry_points"]["console_scripts"].splitlines()
+    return [line.split("=")[0].strip() for line in lines if "=" in line]
+
+
+@pytest.mark.slow
+def test_no_command_prints_tensorflow_start_up_lines():
+    """``--help`` of every command and a mistake of the one-shot commands: no C++ log line on stderr."""
+    scripts = _console_scripts()
+    assert len(scripts) >= 7
+    calls = [[name, "--help"] for name in scripts]
+    calls += [["tfcorrect-eval", "no-such-folder"], ["tfcorrect-data", "simulate-exposure", "no-such", "out"]]
+    for call in calls:
+        result = subprocess.run([str(BIN / call[0]), *call[1:]], capture_output=True, text=True, env=_env(),
+                                cwd=ROOT, timeout=120)
+        assert result.returncode in (0, 2), (call, result.stderr)
+        assert not CPP_LOG_LINE.search(result.stderr), (call, result.stderr)

@@ -131,14 +131,19 @@ def _implementations():
     from tfcorrect.models.unet import HEADS, PRENORMS
     from tfcorrect.precision import PRECISIONS
     from tfcorrect.train import STRATEGIES
+    from tfcorrect.data.preprocess import PREPROCESSES
+    from tfcorrect.homomorphic import CHANNELS
+    from tfcorrect.methods.dense_unet import DISCRIMINATORS
+    from tfcorrect.methods.illum_da import ARMS, GRL_RAMPS, POOLINGS
 
     return {"MODEL": METHODS, "DATASET": DATA_KINDS, "G_OUTPUT": HEADS, "G_PRENORM": PRENORMS,
             "GAN_LOSS": GAN_LOSSES, "STRATEGY": STRATEGIES, "PRECISION": PRECISIONS,
-            "EXPERT": AFIFI_EXPERTS}
+            "EXPERT": AFIFI_EXPERTS, "PREPROCESS": PREPROCESSES, "HOMO_CHANNELS": CHANNELS, "DISC": DISCRIMINATORS,
+            "ARM": ARMS, "POOLING": POOLINGS, "GRL_RAMP": GRL_RAMPS}
 
 
 @pytest.mark.parametrize("name", ["MODEL", "DATASET", "G_OUTPUT", "G_PRENORM", "GAN_LOSS", "STRATEGY", "PRECISION",
-                                  "EXPERT"])
+                                  "EXPERT", "PREPROCESS", "HOMO_CHANNELS", "DISC", "ARM", "POOLING", "GRL_RAMP"])
 def test_each_schema_choice_list_is_the_keys_of_its_implementation(name, tmp_path, monkeypatch):
     from tfcorrect.params.docs import markdown_table
 

@@ -22,9 +22,10 @@ import pandas as pd
 from tfcorrect import metrics
 from tfcorrect.atomic import atomic_path, write_bytes
 from tfcorrect.baselines import BASELINES
-from tfcorrect.data.examples import find_afifi, find_paired
+from tfcorrect.data.examples import find_afifi, find_dped, find_paired
 from tfcorrect.data.simulate import condition_name
 from tfcorrect.errors import UserError
+from tfcorrect.eval_illuminant import evaluate_illuminants, is_illuminant_folder
 from tfcorrect.eval_report import ALL, make_grid, markdown_table, render_report, thumbnail
 from tfcorrect.imageio import read_rgb, write_image
 from tfcorrect.params.schema import Params, choices
@@ -39,8 +40,10 @@ def _find_afifi(folder, expert):
 
 
 # --dataset -> find(folder, expert) -> [Example]; the subfolders that identify the layout.
-FINDERS = {"paired": lambda folder, expert: find_paired(folder), "afifi": _find_afifi}
-LAYOUTS = {"paired": ("input",), "afifi": ("INPUT_IMAGES",)}
+FINDERS = {"paired": lambda folder, expert: find_paired(folder), "afifi": _find_afifi,
+           "dped": lambda folder, expert: find_dped(folder)}
+# dped: a folder like <phone>/test_data/patches/; a phone folder needs --dataset dped.
+LAYOUTS = {"paired": ("input",), "afifi": ("INPUT_IMAGES",), "dped": ("canon",)}
 
 
 @dataclasses.dataclass
@@ -107,6 +110,8 @@ def condition_of(example, data):
     gives its folders), else its input's first subfolder."""
     if not math.isnan(example.ev):
         return condition_name(example.ev)
+    if not pathlib.Path(example.input).is_relative_to(data / "input"):
+        return ""  # a layout without condition folders (dped)
     relative = pathlib.Path(example.input).relative_to(data / "input")
     return relative.parts[0] if len(relative.parts) > 1 else ""
 
@@ -171,6 +176,10 @@ def evaluate(data, out=None, *, run=None, baselines=None, dataset=None, expert=E
     data = pathlib.Path(data)
     if not data.is_dir():
         raise UserError(f"{data}: no such folder")
+    if dataset == "illuminant" or (dataset is None and is_illuminant_folder(data)):  # colour constancy
+        out = output_folder(data, out, run)
+        return Evaluation(*evaluate_illuminants(data, out, run=run, baselines=baselines, grid=grid,
+                                                progress=progress), out)
     dataset = dataset or detect_kind(data)
     if dataset not in FINDERS:
         raise UserError(f"--dataset {dataset}: expected one of {', '.join(FINDERS)}")

@@ -11,6 +11,7 @@ an interrupted or failed export leaves nothing half-written.
 """
 
 import datetime
+import dataclasses
 import json
 import os
 import pathlib
@@ -30,7 +31,8 @@ SIGNATURE = "serve"
 INPUT_NAME = "image"
 CALIBRATION_TILES = 32
 # The run's parameters that say what the exported network does and how prediction tiles it.
-PREDICT_PARAMS = ("MODEL", "DATASET", "RESOL", "TILE", "DEPTH", "NGF", "G_OUTPUT", "G_PRENORM", "TEST_DROPOUT")
+PREDICT_PARAMS = ("MODEL", "DATASET", "RESOL", "TILE", "DEPTH", "NGF", "G_OUTPUT", "G_PRENORM", "HIGHLIGHT_ROLLOFF",
+                  "TEST_DROPOUT")
 
 
 def export_run(run_dir, out_dir, *, fmt, quantize="none", tile=None, calibration=None):
@@ -131,11 +133,13 @@ def _replace_dir(staging, out_dir):
 
 def _description(run_dir, params, network, *, fmt, quantize, tile, multiple):
     """The content of ``export.json``."""
+    from tfcorrect.methods import get_method
     from tfcorrect.params import resolved_rows
 
     import tensorflow as tf
 
     values = {row.name: row.value for row in resolved_rows(params)}
+    global_gain = get_method(params.model).global_gain(params)
     return {
         "format": fmt,
         "file": FILES[fmt],
@@ -151,6 +155,8 @@ def _description(run_dir, params, network, *, fmt, quantize, tile, multiple):
         "batch_size": "any",
         "run": str(pathlib.Path(run_dir).resolve()),
         "params": {name: values[name] for name in PREDICT_PARAMS if name in values},
+        # One gain per photo (see tfcorrect.methods.base.Method.global_gain): how to apply it.
+        "global_gain": dataclasses.asdict(global_gain) if global_gain else None,
         "tensorflow": tf.__version__,
         "created": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
     }

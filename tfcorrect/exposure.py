@@ -5,6 +5,7 @@ channels last and work on any leading shape, so the same code serves the data pi
 the generator's layers and the demo's baseline.
 """
 
+import numpy as np
 import tensorflow as tf
 
 MID_GRAY = 0.5
@@ -78,6 +79,28 @@ def white_point_gain(x, share=0.005, max_gain=256.0):
     level = tf.math.top_k(flat, k).values[:, -1]
     gain = tf.clip_by_value(1.0 / tf.maximum(level, 1e-6), 1.0 / max_gain, max_gain)
     return tf.reshape(gain, [-1, 1, 1, 1])
+
+
+def apply_gain(linear, gain, highlight_rolloff=0.0):
+    """``linear * gain``, with a darkening gain's highlights bent up to white when ``highlight_rolloff`` > 0.
+
+    With ``k = highlight_rolloff`` and ``g < 1`` the result is ``g·x + (1 − g)·x^k``: the same gain
+    for shadows and mid-tones (``x^k`` is tiny there for a large ``k``), but 1 at ``x = 1``, so a
+    clipped white stays white instead of becoming gray, and the tones just below white are spread
+    between ``g`` and white. The curve rises monotonically. Brightening gains (``g ≥ 1``) are
+    plain products; values above 1 are left for the caller to clip.
+
+    Args:
+        linear: linear-light values in [0, 1] (tensor or array).
+        gain: linear gain, broadcastable to ``linear``.
+        highlight_rolloff: the exponent ``k``; 0 turns the roll-off off.
+    """
+    gained = linear * gain
+    if not highlight_rolloff:
+        return gained
+    if isinstance(linear, np.ndarray):
+        return gained + np.maximum(1.0 - gain, 0.0) * linear ** highlight_rolloff
+    return gained + tf.nn.relu(1.0 - gain) * linear ** highlight_rolloff
 
 
 def simulate_overexposure(x, gamma=1 / 2.2, tau=0.5):

@@ -9,7 +9,10 @@ import dataclasses
 from collections.abc import Callable
 
 import keras
+import tensorflow as tf
 from keras import ops
+
+from tfcorrect.metrics import MS_SSIM_POWER_FACTORS, ms_ssim_scales
 
 
 def _bce(label, logits):
@@ -56,6 +59,58 @@ GAN_LOSSES = {
 def l1_loss(prediction, target):
     """Mean absolute difference."""
     return ops.mean(ops.abs(target - prediction))
+
+
+def ms_ssim_power_factors(height, width):
+    """Wang et al.'s MS-SSIM weights of the scales a ``height x width`` image holds, renormalised to sum to 1.
+
+    ``tf.image.ssim_multiscale`` rejects images under 161 px with its 5 scales and 11-px filter
+    (tensorflow#50023, the DPED case); keeping the scales whose size is at least the filter gives
+    4 scales at 96-100 px, weighted 0.0448, 0.2856, 0.3001, 0.2363 / 0.8668.
+    """
+    factors = MS_SSIM_POWER_FACTORS[:ms_ssim_scales(height, width)]
+    return tuple(f / sum(factors) for f in factors)
+
+
+def _ms_ssim_finite_gradient(images, references, power_factors):
+    """``tf.image.ssim_multiscale`` per image, with 0 where its gradient is NaN.
+
+    TF clips each scale's contrast-structure term with a ReLU and raises it to a power below 1; where
+    a channel's term is <= 0 the channel's MS-SSIM is 0 and flat, but the power's derivative at 0 is
+    infinite and times the ReLU's 0 it gives NaN. 0 is that gradient's value (the flat side).
+    """
+
+    @tf.custom_gradient
+    def ms_ssim(x, y):
+        with tf.GradientTape() as tape:
+            tape.watch([x, y])
+            value = tf.image.ssim_multiscale(x, y, max_val=1.0, power_factors=power_factors)
+
+        def gradient(upstream):
+            grads = tape.gradient(value, [x, y], output_gradients=upstream)
+            return [tf.where(tf.math.is_nan(g), tf.zeros_like(g), g) for g in grads]
+
+        return value, gradient
+
+    return ms_ssim(images, references)
+
+
+def ms_ssim_loss(prediction, target):
+    """``1 - MS-SSIM`` of images in [-1, 1] (seed 002's eta term), averaged over the batch.
+
+    MS-SSIM is ``tf.image.ssim_multiscale`` with peak 1 on the images mapped to [0, 1], over the
+    scales :func:`ms_ssim_power_factors` keeps for their size (4 at 96-100 px), so it is 0 for
+    identical images.
+
+    Raises:
+        ValueError: the images' sides are not static, or are under the 11-px filter.
+    """
+    height, width = prediction.shape[1], prediction.shape[2]
+    if height is None or width is None:
+        raise ValueError("ms_ssim_loss needs images of a static size")
+    unit = [(ops.cast(images, "float32") + 1.0) / 2.0 for images in (prediction, target)]
+    value = _ms_ssim_finite_gradient(*unit, ms_ssim_power_factors(height, width))
+    return 1.0 - ops.mean(value)
 
 
 def pix2pix_generator_loss(fake_logits, fake, target, *, gan_loss, lambda_gan, lambda_content, perceptual=None,

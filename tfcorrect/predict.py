@@ -11,11 +11,12 @@ import dataclasses
 import pathlib
 import warnings
 
+import cv2
 import keras
 import numpy as np
 import tensorflow as tf
 
-from tfcorrect import runfolder
+from tfcorrect import exposure, runfolder
 from tfcorrect.errors import TableError, UserError
 from tfcorrect.folders import mirror_paths, run_per_file
 from tfcorrect.imageio import read_image, write_image
@@ -104,12 +105,16 @@ class Predictor:
         tile: tile side, a multiple of the network's size multiple.
         overlap: pixels shared by neighbouring tiles; blending happens there.
         batch_size: tiles run at once; peak memory grows with it.
+        global_gain: a :class:`~tfcorrect.methods.base.GlobalGain` when the network's correction is
+            one gain per image: the network then runs once, on the whole picture downscaled to fit
+            one tile, and that gain is applied at full resolution (see :meth:`photo_gain`).
     """
 
     generator: object
     tile: int
     overlap: int
     batch_size: int = DEFAULT_BATCH
+    global_gain: object = None
 
     def __post_init__(self):
         if not 0 <= self.overlap < self.tile:
@@ -128,11 +133,38 @@ class Predictor:
         """Correct one image: float32 ``HxWxC`` in [0, 1] -> ``HxWxC'`` in [0, 1], same H and W."""
         height, width, channels = pixels.shape
         image = to_channels(pixels, self.in_channels)
+        if self.global_gain is not None:
+            linear = exposure.srgb_to_linear(pixels)
+            gained = exposure.apply_gain(linear, self.photo_gain(image), self.global_gain.highlight_rolloff)
+            return exposure.linear_to_srgb(gained).numpy()
         padded = _pad_to(image, self.tile, self.tile)
         out = self._tiled(padded)[:height, :width]
         if channels == 1 and out.shape[-1] == 3 and self.in_channels == 3:
             out = out.mean(axis=-1, keepdims=True)  # a gray photo stays gray
         return np.clip(out, 0.0, 1.0)
+
+    def photo_gain(self, image):
+        """The linear gain the network applies to ``image`` (``HxWxC`` in [0, 1]) as a whole.
+
+        The picture is shrunk (area averaging) to fit one tile, mirror-padded to the tile and run
+        once. The gain is the median of output over input in linear light on the mid-tones: values
+        between 1 % and 35 % of white in the input that the output has not clipped, where a
+        highlight roll-off has no measurable effect. A picture without such values gets 1.
+        """
+        height, width = image.shape[:2]
+        scale = min(1.0, self.tile / max(height, width))
+        small = image
+        if scale < 1.0:
+            size = (max(1, round(width * scale)), max(1, round(height * scale)))
+            small = cv2.resize(image, size, interpolation=cv2.INTER_AREA).reshape(size[1], size[0], -1)
+        padded = _pad_to(small, self.tile, self.tile)[:self.tile, :self.tile]
+        out = (self._run((padded[None] * 2 - 1).astype(np.float32))[0] + 1) / 2
+        out = out[:small.shape[0], :small.shape[1]]
+        before, after = exposure.srgb_to_linear(small).numpy(), exposure.srgb_to_linear(out).numpy()
+        usable = (before > 0.01) & (before < 0.35) & (out < 0.999)
+        if usable.sum() < 16:
+            usable = (before > 0.001) & (out < 0.999)
+        return float(np.median(after[usable] / before[usable])) if usable.sum() else 1.0
 
     def _tiled(self, image):
         height, width = image.shape[:2]
@@ -164,7 +196,7 @@ def predictor_from_run(run_dir=None, *, tile=None, overlap=None, batch_size=DEFA
     if tile % multiple:
         raise UserError(f"--tile {tile} must be a multiple of {multiple} for this model")
     overlap = tile // 4 if overlap is None else overlap
-    return Predictor(network, tile, overlap, batch_size)
+    return Predictor(network, tile, overlap, batch_size, get_method(params.model).global_gain(params))
 
 
 def predictor_from_model(model_dir, *, tile=None, overlap=None, batch_size=DEFAULT_BATCH):
@@ -183,7 +215,10 @@ def predictor_from_model(model_dir, *, tile=None, overlap=None, batch_size=DEFAU
     if tile % multiple:
         raise UserError(f"--tile {tile} must be a multiple of {multiple} for this model")
     overlap = tile // 4 if overlap is None else overlap
-    return Predictor(backend, tile, overlap, batch_size)
+    from tfcorrect.methods.base import GlobalGain
+
+    global_gain = GlobalGain(**info["global_gain"]) if info.get("global_gain") else None
+    return Predictor(backend, tile, overlap, batch_size, global_gain)
 
 
 def correct_file(predictor, source, target):
@@ -212,6 +247,19 @@ def predict(source, output_dir, *, run_dir=None, model_dir=None, tile=None, over
         if run_dir is not None:
             raise UserError("give --run or --model, not both")
         predictor = predictor_from_model(model_dir, tile=tile, overlap=overlap, batch_size=batch_size)
+    elif (predict_folder := _method_predict_folder(run_dir)) is not None:
+        return predict_folder(run_dir, pairs, output_dir, progress=progress)
     else:
         predictor = predictor_from_run(run_dir, tile=tile, overlap=overlap, batch_size=batch_size)
     return run_per_file(pairs, lambda src, dst: correct_file(predictor, src, dst), progress=progress)
+
+
+def _method_predict_folder(run_dir):
+    """The run's own ``Method.predict_folder`` (e.g. illum_da's white balance), or None: tile by tile."""
+    if run_dir is None or not (pathlib.Path(run_dir) / runfolder.PARAMS).is_file():
+        return None  # predictor_from_run names the problem
+    try:
+        params = load_params(pathlib.Path(run_dir) / runfolder.PARAMS)
+    except TableError:
+        return None
+    return get_method(params.model).predict_folder

@@ -59,6 +59,18 @@ def start_tensorflow_quietly():
     sys.stderr.write("".join(kept))
 
 
+def start_quietly_before_parsing(argv):
+    """Start TensorFlow quietly now, for a command whose parser needs modules that import it.
+
+    ``run`` cannot do it for such a command: TensorFlow would already have printed its start-up
+    lines while the parser was built. ``--verbose`` among the arguments (or the user's own
+    ``TF_CPP_MIN_LOG_LEVEL``) leaves them in, as ``run`` does.
+    """
+    arguments = sys.argv[1:] if argv is None else argv
+    if "--verbose" not in arguments and USER_LOG_LEVEL is None and "tensorflow" not in sys.modules:
+        start_tensorflow_quietly()
+
+
 def run(prog, function, args):
     """Call ``function(args)``; a :class:`UserError` becomes ``prog: error: ...`` and exit code 2.
 

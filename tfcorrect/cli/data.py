@@ -1,10 +1,13 @@
-"""``tfcorrect-data simulate-exposure SRC DST`` and ``tfcorrect-data simulate-overexposure SRC DST``."""
+"""``tfcorrect-data simulate-exposure SRC DST``, ``tfcorrect-data simulate-overexposure SRC DST`` and
+``tfcorrect-data homomorphic SRC DST [--mask-only]``."""
 
 import argparse
 import re
 import sys
 
 from tfcorrect.cli.common import add_verbose_argument, run
+from tfcorrect.cli.data_colour import add_colour_constancy_commands
+from tfcorrect.cli.data_patches import add_patches_command
 from tfcorrect.params.schema import EXPOSURE_OFFSETS, FIELDS
 
 _LAYOUT = "DST gets a 'paired' folder: DST/input/ and DST/target/, files matched by relative path and stem."
@@ -24,6 +27,48 @@ def _simulate_overexposure(args):
     gamma = parse_value(FIELDS["GAMMA"], args.gamma, "--gamma")
     tau = parse_value(FIELDS["TAU"], args.tau, "--tau")
     return simulate_overexposure_folder(args.src, args.dst, gamma=gamma, tau=tau)[1]
+
+
+# tfcorrect-data homomorphic: its options are these table parameters (--homo-gamma-l, ...).
+_HOMOMORPHIC_OPTIONS = ("HOMO_GAMMA_L", "HOMO_GAMMA_H", "HOMO_CUTOFF", "HOMO_C", "HOMO_CHANNELS", "REFLECT_VALUE",
+                        "REFLECT_SATURATION", "REFLECT_EXCESS", "REFLECT_FEATHER")
+
+
+def _homomorphic(args):
+    from tfcorrect.homomorphic import Homomorphic, homomorphic_folder
+    from tfcorrect.params.tables import parse_value
+
+    values = {name.lower(): parse_value(FIELDS[name], getattr(args, name.lower()), f"--{_option(name)}")
+              for name in _HOMOMORPHIC_OPTIONS}
+    settings = Homomorphic(gamma_l=values["homo_gamma_l"], gamma_h=values["homo_gamma_h"],
+                           cutoff=values["homo_cutoff"], c=values["homo_c"], channels=values["homo_channels"],
+                           reflection_only=args.mask_only, min_value=values["reflect_value"],
+                           max_saturation=values["reflect_saturation"], min_excess=values["reflect_excess"],
+                           feather=values["reflect_feather"])
+    return homomorphic_folder(args.src, args.dst, settings=settings)[1]
+
+
+def _option(name):
+    return name.lower().replace("_", "-")
+
+
+def _add_homomorphic(commands):
+    homo = commands.add_parser(
+        "homomorphic", help="seed 004's homomorphic filter (PREPROCESS=homomorphic) on a folder",
+        description="Filter every image: log, FFT, H = (GAMMA_H - GAMMA_L)(1 - exp(-C D^2/D0^2)) + GAMMA_L, "
+                    "inverse FFT, exp; on the luminance unless --homo-channels rgb. DST mirrors SRC as PNG "
+                    "(bit depth and alpha kept).")
+    homo.add_argument("src", metavar="SRC", help="an image, or a folder of them searched recursively")
+    homo.add_argument("dst", metavar="DST", help="the folder to write (not SRC, not inside it)")
+    homo.add_argument("--mask-only", action="store_true",
+                      help="filter only where light reflections are (REFLECTION_ONLY=Y), with a feathered edge; "
+                           "every other pixel is written unchanged")
+    for name in _HOMOMORPHIC_OPTIONS:
+        field = FIELDS[name]
+        homo.add_argument(f"--{_option(name)}", default=str(field.default), metavar="V",
+                          help=f"{name}: {field.metadata['description']} (default: {field.default})")
+    add_verbose_argument(homo)
+    homo.set_defaults(function=_homomorphic)
 
 
 def _add_folders(parser):
@@ -55,6 +100,9 @@ def build_parser():
     over.add_argument("--tau", default=str(FIELDS["TAU"].default), metavar="T",
                       help=f"the simulation's tau, in (0, 1] (default: {FIELDS['TAU'].default})")
     over.set_defaults(function=_simulate_overexposure)
+    _add_homomorphic(commands)
+    add_colour_constancy_commands(commands)  # simulate-cameras, import-illuminants
+    add_patches_command(commands)  # patches
     return parser
 
 

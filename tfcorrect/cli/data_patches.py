@@ -15,9 +15,11 @@ def _patches(args):
 
 
 def add_patches_command(commands):
-    """Add ``patches`` to the ``tfcorrect-data`` subparsers."""
-    from tfcorrect.data.patches import LAYOUTS
+    """Add ``patches`` to the ``tfcorrect-data`` subparsers.
 
+    The layouts are named here, not read from :data:`tfcorrect.data.patches.LAYOUTS`: importing the
+    data package imports TensorFlow, which must start after parsing (quietly, see ``cli.common.run``).
+    """
     patches = commands.add_parser(
         "patches", help="cut aligned patch pairs from a paired folder of full-size images (DPED: 100 px)",
         description="Cut each input/target pair of a paired folder (SRC/input/, SRC/target/, matched by relative "
@@ -31,7 +33,7 @@ def add_patches_command(commands):
     patches.add_argument("--size", type=int, required=True, metavar="N",
                          help="patch side in pixels (DPED's patches: 100; seed 002 trains on 96)")
     patches.add_argument("--stride", type=int, metavar="N", help="pixels between boxes (default: SIZE, no overlap)")
-    patches.add_argument("--layout", default="paired", choices=list(LAYOUTS),
+    patches.add_argument("--layout", default="paired", choices=("paired", "dped"),
                          help="paired: DST/input, DST/target; dped: DST/<phone>, DST/canon (default: paired)")
     patches.add_argument("--phone", default="phone", metavar="NAME",
                          help="--layout dped: the phone folder's name (default: phone)")

@@ -2,7 +2,7 @@
 
 import argparse
 
-from tfcorrect.cli.common import add_verbose_argument, run
+from tfcorrect.cli.common import add_verbose_argument, run, start_quietly_before_parsing
 
 
 def _names(text):
@@ -21,6 +21,7 @@ def _evaluate(args):
 
 def main(argv=None):
     """Score a model and classical baselines on a test folder; exit 1 when a pair could not be evaluated."""
+    start_quietly_before_parsing(argv)  # the parser lists the baselines, whose module imports TensorFlow
     from tfcorrect.baselines import BASELINES
     from tfcorrect.evaluate import EXPERT, FINDERS
     from tfcorrect.params.schema import choices
@@ -29,14 +30,19 @@ def main(argv=None):
         prog="tfcorrect-eval",
         description="Score a run's model (--run) beside classical baselines on the input/target pairs of a test "
                     "folder: PSNR, SSIM, MS-SSIM, luminance/contrast/saturation similarity, and the inception "
-                    "score when InceptionV3 weights are available. Writes metrics.csv, report.md and grid.png.",
+                    "score when InceptionV3 weights are available. Writes metrics.csv, report.md and grid.png. "
+                    "On an illuminant folder (illuminants.csv): angular errors of illuminant estimates (mean, "
+                    "median, tri-mean, best/worst 25 %, 95th percentile) per camera; writes errors.csv instead.",
     )
     parser.add_argument("data", metavar="DATA", help="a paired (input/, target/) or afifi test folder")
     parser.add_argument("--run", metavar="DIR", help="run folder of the model to score (default: baselines only)")
     parser.add_argument("--baselines", type=_names, metavar="A,B,...",
-                        help=f"baselines to score (default: all): {', '.join(BASELINES)}")
+                        help=f"baselines to score (default: all): {', '.join(BASELINES)}; on an illuminant "
+                             "folder: identity, gray_world, white_patch, shades_of_gray, gray_edge")
     parser.add_argument("--out", metavar="DIR", help="output folder (default: eval-<DATA>[-<RUN>] beside DATA)")
-    parser.add_argument("--dataset", choices=list(FINDERS), help="data kind (default: detected from the layout)")
+    parser.add_argument("--dataset", choices=[*FINDERS, "illuminant"],
+                        help="data kind (default: detected from the layout; illuminant: a folder with "
+                             "illuminants.csv, scored by angular error)")
     parser.add_argument("--expert", default=EXPERT.default, choices=choices(EXPERT),
                         help="afifi test set: the expert whose renditions are the targets (expert_<X>_testing_set; "
                              f"default: {EXPERT.default})")

@@ -38,6 +38,11 @@ def find_paired(folder):
     for sub in (inputs, targets):
         if not sub.is_dir():
             raise UserError(f"{folder}: a paired dataset needs input/ and target/ folders; {sub.name}/ is missing")
+    return match_by_stem(inputs, targets)
+
+
+def match_by_stem(inputs, targets):
+    """Examples of the files of ``inputs`` and ``targets`` with the same relative path and stem; strays are named."""
     by_key = {p.relative_to(targets).with_suffix(""): p for p in list_images(targets)}
     examples = []
     for path in list_images(inputs):
@@ -49,6 +54,27 @@ def find_paired(folder):
     for path in by_key.values():
         warnings.warn(f"{path}: no matching file in {inputs}; skipped", stacklevel=2)
     return examples
+
+
+def find_dped(folder):
+    """DPED (Ignatov et al. 2017): a phone's patches matched to the Canon DSLR's by relative path and stem.
+
+    ``folder`` is a phone folder ``<phone>/`` holding ``training_data/{<phone>,canon}/`` (training), or a
+    folder holding ``{<phone>,canon}/`` itself such as ``<phone>/test_data/patches/``. The one subfolder
+    beside ``canon/`` is the phone's.
+
+    Raises:
+        UserError: no ``canon/``, or not exactly one phone folder beside it.
+    """
+    pairs = folder / "training_data" if (folder / "training_data").is_dir() else folder
+    if not (pairs / "canon").is_dir():
+        raise UserError(f"{folder}: a dped dataset needs training_data/canon/ (a phone folder) or canon/ beside "
+                        f"the phone's folder (e.g. test_data/patches/); it has {_subfolders(folder)}")
+    phones = sorted(p for p in pairs.iterdir() if p.is_dir() and p.name != "canon" and not p.name.startswith("."))
+    if len(phones) != 1:
+        raise UserError(f"{pairs}: a dped folder needs exactly one phone folder beside canon/; it has "
+                        f"{_subfolders(pairs)}")
+    return match_by_stem(phones[0], pairs / "canon")
 
 
 def find_afifi(folder, *, expert):

@@ -12,8 +12,9 @@ from collections.abc import Callable
 import tensorflow as tf
 
 from tfcorrect.data import examples
+from tfcorrect.data.illuminants import find_illuminants
 from tfcorrect.errors import UserError
-from tfcorrect.exposure import render_exposure, simulate_overexposure
+from tfcorrect.exposure import linear_to_srgb, render_exposure, simulate_overexposure, srgb_to_linear
 from tfcorrect.params.schema import Params
 
 
@@ -27,14 +28,17 @@ class DataKind:
         make_input: ``(target, ev, seed, params) -> input`` on RGB in [0, 1] when the input is
             made from the target; ``None`` when it is read from disk.
         in_channels: channels the network's input has (1: the RGB input is turned gray last).
-        draws_ev: examples without an EV get one drawn from ``EV_OFFSETS``; validation renders
-            each such target once per offset.
+        draws_ev: examples without an EV get one drawn from ``EV_OFFSETS`` (or ``EV_RANGE``);
+            validation renders each such target once per offset.
+        degrade: ``(input, seed, params) -> input``, applied to made training inputs only (sensor
+            noise, JPEG): validation and test inputs stay clean renders.
     """
 
     find: Callable
     make_input: Callable | None = None
     in_channels: int = 3
     draws_ev: bool = False
+    degrade: Callable | None = None
 
 
 def _folder_only(find):
@@ -54,10 +58,35 @@ def _same_image(target, ev, seed, params):
 
 
 def _render_drawn_ev(target, ev, seed, params):
-    """``target`` rendered at its EV, or at one drawn from ``EV_OFFSETS`` when it has none (NaN)."""
-    offsets = tf.constant(params.ev_list, tf.float32)
-    drawn = tf.gather(offsets, tf.random.stateless_uniform([], seed, 0, len(params.ev_list), tf.int32))
+    """``target`` rendered at its EV, or at one drawn when it has none (NaN).
+
+    The EV is drawn uniformly from ``[-EV_RANGE, EV_RANGE]`` when ``EV_RANGE`` > 0, else from ``EV_OFFSETS``.
+    """
+    if params.ev_range:
+        drawn = tf.random.stateless_uniform([], seed, -params.ev_range, params.ev_range)
+    else:
+        offsets = tf.constant(params.ev_list, tf.float32)
+        drawn = tf.gather(offsets, tf.random.stateless_uniform([], seed, 0, len(params.ev_list), tf.int32))
     return render_exposure(target, tf.where(tf.math.is_nan(ev), drawn, ev))
+
+
+def _camera_degradation(image, seed, params):
+    """Sensor noise (``SIM_NOISE``) and JPEG re-encoding (``SIM_JPEG_P``) of a rendered input.
+
+    The noise is Gaussian per channel in linear light with standard deviation ``s * sqrt(x)``,
+    ``s`` drawn per image from ``[0, SIM_NOISE]``: shot noise's shape, relatively strongest in the
+    shadows and, being independent per channel, colour speckle there, as in a real dark photo.
+    """
+    seeds = tf.random.experimental.stateless_split(seed, 4)
+    if params.sim_noise:
+        linear = srgb_to_linear(image)
+        strength = tf.random.stateless_uniform([], seeds[3], 0.0, params.sim_noise)
+        noise = tf.random.stateless_normal(tf.shape(image), seeds[0]) * strength * tf.sqrt(linear)
+        image = linear_to_srgb(tf.clip_by_value(linear + noise, 0.0, 1.0))
+    if params.sim_jpeg_p:
+        jpeg = tf.image.stateless_random_jpeg_quality(image, 60, 95, seeds[1])
+        image = tf.where(tf.random.stateless_uniform([], seeds[2]) < params.sim_jpeg_p, jpeg, image)
+    return image
 
 
 def _overexpose(target, ev, seed, params):
@@ -67,10 +96,15 @@ def _overexpose(target, ev, seed, params):
 # DATASET -> data kind.
 DATA_KINDS = {
     "paired": DataKind(_folder_only(examples.find_paired)),
+    "dped": DataKind(_folder_only(examples.find_dped)),
     "afifi": DataKind(_find_afifi),
     "colorize": DataKind(_folder_only(examples.find_targets), make_input=_same_image, in_channels=1),
-    "simulate_exposure": DataKind(_folder_only(examples.find_targets), make_input=_render_drawn_ev, draws_ev=True),
+    "simulate_exposure": DataKind(_folder_only(examples.find_targets), make_input=_render_drawn_ev, draws_ev=True,
+                                  degrade=_camera_degradation),
     "simulate_overexposure": DataKind(_folder_only(examples.find_targets), make_input=_overexpose),
+    # Linear camera images with a ground-truth illuminant and a camera label (data/illuminants.py); the
+    # colour-constancy method reads the images and the illuminants itself.
+    "illuminant": DataKind(_folder_only(find_illuminants)),
 }
 
 

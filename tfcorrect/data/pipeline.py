@@ -105,6 +105,8 @@ def make_prepare(params, training):
         image, target = pair[..., :3], pair[..., 3:]
         if kind.make_input:
             image = kind.make_input(target, ev, seeds[1], params)
+            if training and kind.degrade:
+                image = kind.degrade(image, tf.random.experimental.stateless_split(seeds[1], 2)[1], params)
         if training:
             flipped = tf.image.flip_left_right(tf.concat([image, target], axis=-1))
             both = tf.where(_chance(params.aug_flip_p, seeds[2]), flipped, tf.concat([image, target], axis=-1))

@@ -4,12 +4,12 @@ Adding a method: write ``tfcorrect/methods/<name>.py`` declaring a
 :class:`~tfcorrect.methods.base.Method` (see ``pix2pix.py``) and add it to :data:`METHODS`.
 """
 
-from tfcorrect.methods import pix2pix
+from tfcorrect.methods import dense_unet, illum_da, pix2pix
 from tfcorrect.methods.base import Adversary, Method, MethodModel
 from tfcorrect.precision import dtype_policy, wrap_optimizer
 
 # MODEL -> method.
-METHODS = {"pix2pix": pix2pix.METHOD}
+METHODS = {"pix2pix": pix2pix.METHOD, "illum_da": illum_da.METHOD, "dense_unet": dense_unet.METHOD}
 
 
 def get_method(name):

@@ -29,6 +29,18 @@ class Adversary:
 
 
 @dataclasses.dataclass(frozen=True)
+class GlobalGain:
+    """A correction that is one linear-light gain per image (see ``Method.global_gain``).
+
+    Attributes:
+        highlight_rolloff: the exponent with which a darkening gain bends highlights up to white
+            (:func:`tfcorrect.exposure.apply_gain`; 0 = plain product).
+    """
+
+    highlight_rolloff: float = 0.0
+
+
+@dataclasses.dataclass(frozen=True)
 class Method:
     """Everything the driver, run folder and predictor need to know of one method.
 
@@ -48,6 +60,17 @@ class Method:
         checks: table checks ``(params, sources) -> None`` raising ``TableError`` naming the row;
             each lives in the module of the network it checks.
         adversaries: discriminators watched for collapse during training.
+        global_gain: ``Params -> GlobalGain | None``: not ``None`` when the prediction network's
+            correction is one gain per image in linear light. The predictor then runs it once on
+            the whole picture downscaled to the tile, reads that gain and applies it at full
+            resolution, instead of tile by tile (where each tile would get its own gain).
+        datasets: ``(params, start_epoch) -> tfcorrect.data.Datasets`` for a method whose batches
+            are not ``(input image, target image)`` pairs; ``None``: ``tfcorrect.data.make_datasets``.
+        sample_grid: ``(prediction network, inputs, targets) -> HxWx3`` in [0, 1], the ``samples/``
+            picture of a few validation examples; ``None``: ``tfcorrect.runfolder.sample_grid``.
+        predict_folder: ``(run_dir, [(input, output)], output_dir, *, progress) -> (written, failed)``
+            for a method whose prediction is not a tiled image-to-image network (``tfcorrect-predict
+            --run`` calls it); ``None``: the tiled :class:`tfcorrect.predict.Predictor`.
     """
 
     networks: dict[str, Callable]
@@ -59,6 +82,10 @@ class Method:
     size_multiple: Callable
     checks: tuple[Callable, ...] = ()
     adversaries: tuple[Adversary, ...] = ()
+    global_gain: Callable = lambda params: None
+    datasets: Callable | None = None
+    sample_grid: Callable | None = None
+    predict_folder: Callable | None = None
 
 
 class MethodModel(keras.Model):
@@ -92,6 +119,21 @@ class MethodModel(keras.Model):
         """Create the optimisers' slots now (needed under ``tf.distribute`` and to restore a checkpoint)."""
         for name, optimizer in self.optimizers.items():
             optimizer.build(self.networks[name].trainable_variables)
+
+    def _maybe_symbolic_build(self, iterator=None, data_batch=None):
+        """Keras's build from one batch, with that batch taken from this worker's first replica.
+
+        Keras 3.15 averages a distributed batch over replicas with one ``strategy.reduce`` call on
+        the whole ``(input, target)`` tuple; ``MultiWorkerMirroredStrategy`` cannot reduce a tuple
+        across workers ("Attempt to convert a value (PerReplica...) to a Tensor", keras-team/keras
+        issue 20585). The build needs only the per-replica shapes, which the local replica has.
+        """
+        if self._distribute_strategy is not None and iterator is not None:
+            local = self._distribute_strategy.experimental_local_results
+            for _, _, it in iterator:
+                data_batch, iterator = tf.nest.map_structure(lambda v: local(v)[0], next(it)), None
+                break
+        super()._maybe_symbolic_build(iterator=iterator, data_batch=data_batch)
 
     def make_train_function(self, force=False):
         if self.train_function is None or force:

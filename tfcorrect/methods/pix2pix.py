@@ -81,7 +81,8 @@ def build_generator(params):
         in_channels=params.in_channels, out_channels=params.out_channels, depth=params.depth,
         ngf=params.ngf, max_filters=params.g_max_filters, ksize=params.ksize, dropout=params.dropout,
         test_dropout=params.test_dropout, output=params.g_output, prenorm=params.g_prenorm,
-        spectral_norm=params.g_spectral_norm, noise=params.noise_injection, name="generator",
+        spectral_norm=params.g_spectral_norm, noise=params.noise_injection,
+        highlight_rolloff=params.highlight_rolloff, gain_gate=params.g_gain_gate, name="generator",
     )
 
 
@@ -112,9 +113,10 @@ METHOD = Method(
     trainer=_trainer,
     optimizers=_optimizers,
     loss_parts=Pix2Pix.loss_parts,
-    data_kinds=("paired", "afifi", "colorize", "simulate_exposure", "simulate_overexposure"),
+    data_kinds=("paired", "dped", "afifi", "colorize", "simulate_exposure", "simulate_overexposure"),
     predict_network="generator",
     size_multiple=unet.size_multiple,
     checks=(unet.check_params, patchgan.check_params, check_perceptual_params),
     adversaries=(Adversary("discriminator", ("d_real", "d_fake"), "g_gan"),),
+    global_gain=unet.global_gain,
 )

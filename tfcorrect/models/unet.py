@@ -5,7 +5,7 @@ import keras
 from tfcorrect import exposure
 from tfcorrect.errors import TableError
 from tfcorrect.models.blocks import conv_block, init
-from tfcorrect.models.layers import AutoExposure, ExposureGain
+from tfcorrect.models.layers import AutoExposure, ClippingGate, ExposureGain
 
 DROPOUT_LEVELS = 3
 
@@ -23,7 +23,8 @@ def _re_exposure(method):
 PRENORMS = {"none": _no_prenorm, **{method: _re_exposure(method) for method in exposure.PRENORM_GAINS}}
 
 
-def _image_head(x, source, *, out_channels, ksize, spectral_norm, name):
+def _image_head(x, source, *, out_channels, ksize, spectral_norm, name, highlight_rolloff=0.0, inputs=None,
+                gain_gate=0.0):
     """pix2pix's head: a transposed convolution to the output channels, tanh."""
     conv = keras.layers.Conv2DTranspose(out_channels, ksize, strides=2, padding="same", activation="tanh",
                                         kernel_initializer=init(), dtype="float32", name=f"{name}_out")
@@ -32,7 +33,8 @@ def _image_head(x, source, *, out_channels, ksize, spectral_norm, name):
     return conv(x)
 
 
-def _gain_head(x, source, *, out_channels, ksize, spectral_norm, name, global_gain=False):
+def _gain_head(x, source, *, out_channels, ksize, spectral_norm, name, global_gain=False, highlight_rolloff=0.0,
+               inputs=None, gain_gate=0.0):
     """A log2 gain in linear light applied to ``source``; zero-initialised, so it starts as identity.
 
     ``spectral_norm`` does not apply: the norm of the zero kernel is 0, which spectral
@@ -42,7 +44,9 @@ def _gain_head(x, source, *, out_channels, ksize, spectral_norm, name, global_ga
                                             kernel_initializer="zeros", dtype="float32", name=f"{name}_log_gain")(x)
     if global_gain:
         log_gain = keras.layers.GlobalAveragePooling2D(keepdims=True, dtype="float32", name=f"{name}_mean_gain")(log_gain)
-    return ExposureGain(dtype="float32", name=f"{name}_out")([source, log_gain])
+        if gain_gate:
+            log_gain = ClippingGate(gain_gate, dtype="float32", name=f"{name}_gain_gate")([inputs, log_gain])
+    return ExposureGain(highlight_rolloff, dtype="float32", name=f"{name}_out")([source, log_gain])
 
 
 def _global_gain_head(x, source, **kwargs):
@@ -55,7 +59,8 @@ HEADS = {"image": _image_head, "exposure_gain": _gain_head, "exposure_global_gai
 
 def build_unet_generator(*, in_channels=3, out_channels=3, depth=8, ngf=64, max_filters=512, ksize=4,
                          dropout=0.5, test_dropout=False, output="image", prenorm="none", norm="batch",
-                         spectral_norm=False, noise=False, name="unet_generator"):
+                         spectral_norm=False, noise=False, highlight_rolloff=0.0, gain_gate=0.0,
+                         name="unet_generator"):
     """A U-Net generator for images in [-1, 1] whose sides are multiples of ``2**depth``.
 
     Args:
@@ -79,6 +84,10 @@ def build_unet_generator(*, in_channels=3, out_channels=3, depth=8, ngf=64, max_
             (the gain heads' zero-initialised convolution cannot be normalised).
         noise: a :class:`~tfcorrect.models.layers.NoiseInjection` after every encoder and decoder
             convolution (seed 003); without it the layers are exactly those of a plain U-Net.
+        highlight_rolloff: the gain heads' highlight roll-off exponent
+            (:func:`tfcorrect.exposure.apply_gain`; 0 = off, ignored by the ``"image"`` head).
+        gain_gate: the ``"exposure_global_gain"`` head's learned gain is switched off for inputs
+            with fewer clipped pixels than this share (:class:`~tfcorrect.models.layers.ClippingGate`; 0 = no gate).
         name: model name, prefix of every layer name.
 
     Returns:
@@ -108,8 +117,15 @@ def build_unet_generator(*, in_channels=3, out_channels=3, depth=8, ngf=64, max_
                        name=f"{name}_up{j + 1}")  # (b, s/2^(level+1), ., f)
         x = keras.layers.Concatenate(name=f"{name}_skip{j + 1}")([x, skip])
     outputs = HEADS[output](x, source, out_channels=out_channels, ksize=ksize, spectral_norm=spectral_norm,
-                            name=name)  # (b, s, s, out)
+                            highlight_rolloff=highlight_rolloff, inputs=inputs, gain_gate=gain_gate, name=name)  # (b, s, s, out)
     return keras.Model(inputs, outputs, name=name)
+
+
+def global_gain(params):
+    """A :class:`~tfcorrect.methods.base.GlobalGain` when the table's head is one gain per image, else ``None``."""
+    from tfcorrect.methods.base import GlobalGain
+
+    return GlobalGain(params.highlight_rolloff) if params.g_output == "exposure_global_gain" else None
 
 
 def size_multiple(params):
@@ -126,3 +142,6 @@ def check_params(params, sources):
     if params.g_output != "image" and params.in_channels != params.out_channels:
         raise TableError(f"{sources['G_OUTPUT']}: G_OUTPUT {params.g_output} needs a colour input, "
                          f"not the {params.in_channels}-channel input of DATASET {params.dataset}")
+    if params.g_gain_gate and params.g_output != "exposure_global_gain":
+        raise TableError(f"{sources['G_GAIN_GATE']}: G_GAIN_GATE gates the exposure_global_gain head, "
+                         f"not G_OUTPUT {params.g_output}")

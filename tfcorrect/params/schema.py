@@ -64,6 +64,42 @@ def _experts():
     return AFIFI_EXPERTS
 
 
+def _preprocesses():
+    from tfcorrect.data.preprocess import PREPROCESSES
+
+    return PREPROCESSES
+
+
+def _homomorphic_channels():
+    from tfcorrect.homomorphic import CHANNELS
+
+    return CHANNELS
+
+
+def _illum_arms():
+    from tfcorrect.methods.illum_da import ARMS
+
+    return ARMS
+
+
+def _illum_poolings():
+    from tfcorrect.methods.illum_da import POOLINGS
+
+    return POOLINGS
+
+
+def _grl_ramps():
+    from tfcorrect.methods.illum_da import GRL_RAMPS
+
+    return GRL_RAMPS
+
+
+def _discriminators():
+    from tfcorrect.methods.dense_unet import DISCRIMINATORS
+
+    return DISCRIMINATORS
+
+
 def choices(field):
     """The allowed values of a schema field, or ``None`` when any value of its type is allowed."""
     allowed = field.metadata["choices"]
@@ -105,6 +141,20 @@ class Params:
     ev_offsets: str = _param(
         EXPOSURE_OFFSETS, "simulate_exposure: EV offsets (comma-separated) rendered in linear light."
     )
+    ev_range: float = _param(
+        0.0, "simulate_exposure: training EVs drawn uniformly from [-EV_RANGE, +EV_RANGE] instead of from "
+        "EV_OFFSETS (0 = from EV_OFFSETS); validation still renders each EV_OFFSETS value.", minimum=0.0, maximum=6.0
+    )
+    sim_noise: float = _param(
+        0.0, "simulate_exposure: sensor noise added to the rendered training input in linear light, per channel, "
+        "with standard deviation s * sqrt(value), s drawn per image from [0, SIM_NOISE]: relatively strongest in "
+        "the shadows (0 = none).",
+        minimum=0.0, maximum=0.2
+    )
+    sim_jpeg_p: float = _param(
+        0.0, "simulate_exposure: probability that a rendered training input is re-encoded as JPEG (quality "
+        "drawn from 60-95), as a camera or a web upload would.", minimum=0.0, maximum=1.0
+    )
     gamma: float = _param(
         round(1 / 2.2, 6), "simulate_overexposure: the gamma of x' = min(1, x * TAU^-GAMMA) (seed 003).", minimum=0.0
     )
@@ -137,6 +187,16 @@ class Params:
         "Generator input re-exposure, one gain in linear light per image: 'none', 'mean_gray' or 'white_point'.",
         choices=_unet_prenorms,
     )
+    highlight_rolloff: float = _param(
+        0.0, "Exposure gain heads: where the gain g darkens (g < 1), linear out = g*x + (1-g)*x^HIGHLIGHT_ROLLOFF, "
+        "so clipped whites stay white and the brightest tones spread up to white instead of turning gray "
+        "(0 = plain g*x).", minimum=0.0, maximum=64.0
+    )
+    g_gain_gate: float = _param(
+        0.0, "exposure_global_gain head: the learned gain is switched off (only G_PRENORM corrects) when fewer "
+        "than this share of the input's pixels are clipped (brightest channel >= 0.98), and fully on from twice "
+        "the share: a photo without clipped highlights is not overexposed (0 = no gate).", minimum=0.0, maximum=0.5
+    )
     g_spectral_norm: bool = _param(False, "Spectral normalisation on every generator convolution.")
     noise_injection: bool = _param(
         False, "Add Gaussian noise with a learnable per-channel scale (initially 0) after every generator "
@@ -146,6 +206,21 @@ class Params:
     spectral_norm: bool = _param(False, "Spectral normalisation on every discriminator convolution (seed 003).")
     ndf: int = _param(64, "Discriminator filters in the first layer.", minimum=1)
     fov: int = _param(70, "Discriminator field of view (receptive field) in pixels.", minimum=1)
+    # Dense U-Net and its discriminator (MODEL dense_unet, seed 002).
+    growth: int = _param(12, "dense_unet: feature maps each layer of a dense block adds (growth rate).", minimum=1)
+    dense_layers: int = _param(4, "dense_unet: layers per dense block.", minimum=1, maximum=16)
+    levels: int = _param(
+        4, "dense_unet: U-Net down-sampling steps; the network pads its input to a multiple of 2^LEVELS itself.",
+        minimum=1, maximum=8
+    )
+    disc: str = _param(
+        "global", "dense_unet's discriminator: 'global' (seed 002: conv/BN/LeakyReLU stages flattened to one "
+        "logit per image, judging the image alone) or 'patchgan' (pix2pix's conditional PatchGAN of FOV).",
+        choices=_discriminators,
+    )
+    d_stages: int = _param(
+        4, "DISC=global: stride-2 conv/BN/LeakyReLU stages before the flatten.", minimum=1, maximum=8
+    )
     # Losses and optimiser.
     lambda_content: float = _param(
         100.0, "Weight of the L1 content term in the generator loss (formerly LAMBDA_L1).", minimum=0.0
@@ -153,6 +228,10 @@ class Params:
     lambda_gan: float = _param(1.0, "Weight of the adversarial term in the generator loss.", minimum=0.0)
     lambda_perceptual: float = _param(
         0.0, "Weight of the VGG19 perceptual term in the generator loss; 0 = off (VGG19 is not loaded).", minimum=0.0
+    )
+    eta_ssim: float = _param(
+        0.0, "dense_unet: weight of the (1 - MS-SSIM) term in the generator loss (seed 002's eta; 0 = off).",
+        minimum=0.0
     )
     perceptual_layers: str = _param(
         "block1_conv2,block2_conv2,block3_conv4,block4_conv4,block5_conv4",
@@ -196,6 +275,80 @@ class Params:
     )
     aug_flip_p: float = _param(0.5, "Probability of a horizontal flip (input and target together).", minimum=0.0, maximum=1.0)
     aug_jitter_p: float = _param(0.0, "Probability of colour jitter on the input only.", minimum=0.0, maximum=1.0)
+    # Preprocessing of the training images (seed 004), done once per run into RUN/preprocessed/.
+    preprocess: str = _param(
+        "none", "Filter the TRAIN_DIR images once before training: 'none' or 'homomorphic' (seed 004: evens out "
+        "lighting and reflections the model would otherwise learn).", choices=_preprocesses,
+    )
+    homo_gamma_l: float = _param(
+        0.5, "Homomorphic filter: gain of the low frequencies (illumination) in the log domain; < 1 compresses "
+        "uneven lighting and glare.", minimum=0.0, maximum=4.0
+    )
+    homo_gamma_h: float = _param(
+        1.5, "Homomorphic filter: gain of the high frequencies (reflectance, edges) in the log domain.",
+        minimum=0.0, maximum=4.0
+    )
+    homo_cutoff: float = _param(
+        20.0, "Homomorphic filter: cutoff D0 of H = (GAMMA_H - GAMMA_L)(1 - exp(-C D^2/D0^2)) + GAMMA_L, in "
+        "cycles across the shorter side (the same at every resolution).", minimum=0.1
+    )
+    homo_c: float = _param(1.0, "Homomorphic filter: steepness C of the transfer function.", minimum=0.01)
+    homo_channels: str = _param(
+        "luminance", "Homomorphic filter on 'luminance' (Y of YCrCb; colour kept) or on each 'rgb' channel.",
+        choices=_homomorphic_channels,
+    )
+    reflection_only: bool = _param(
+        False, "Homomorphic filter only where light reflections are (REFLECT_* mask), blended through a "
+        "feathered edge; the rest of each image stays as it was."
+    )
+    reflect_value: float = _param(
+        0.85, "Reflection mask: minimum HSV value (brightness) of a reflection.", minimum=0.0, maximum=1.0
+    )
+    reflect_saturation: float = _param(
+        0.25, "Reflection mask: maximum HSV saturation of a reflection (glare is nearly white).",
+        minimum=0.0, maximum=1.0
+    )
+    reflect_excess: float = _param(
+        0.1, "Reflection mask: minimum luminance above the mean of the surroundings (a specular spot stands "
+        "out; a white wall or sky does not).", minimum=0.0, maximum=1.0
+    )
+    reflect_feather: float = _param(
+        0.02, "Reflection mask: radius of its soft edge (the mask is grown and blurred by it), as a share of "
+        "the shorter side, so no seam shows.", minimum=0.001, maximum=0.5
+    )
+    # Colour constancy across cameras (MODEL illum_da, seed 000).
+    patch: int = _param(
+        64, "illum_da: side of the square patches the illuminant estimator sees, in pixels of the linear image; "
+        "an image's estimate pools the estimates of patches covering it.", minimum=8, maximum=1024
+    )
+    arm: str = _param(
+        "adversarial", "illum_da: the seed's arm: 'camera_c' / 'camera_n' (train on the first / second of CAMERAS "
+        "only), 'integrated' (all CAMERAS, no adversary) or 'adversarial' (all, camera discriminator through "
+        "gradient reversal: the proposed method).", choices=_illum_arms,
+    )
+    cameras: str = _param(
+        "C,N", "illum_da: the illuminants.csv camera names the discriminator tells apart, comma-separated; the "
+        "first is camera 'C', the second camera 'N' of ARM.",
+    )
+    pooling: str = _param(
+        "mean", "illum_da: how an image's illuminant is pooled from its patch estimates in prediction and "
+        "tfcorrect-eval: 'mean' or 'median' (per channel), then normalised.", choices=_illum_poolings,
+    )
+    grl_weight: float = _param(
+        1.0, "illum_da adversarial arm: strength of the gradient reversal, i.e. the weight of the camera "
+        "cross-entropy (reversed) against the angular error in radians in the estimator's loss.", minimum=0.0
+    )
+    grl_ramp: str = _param(
+        "dann", "illum_da: schedule of the reversal strength over training: 'dann' (2/(1+exp(-10p))-1 of "
+        "GRL_WEIGHT at progress p, Ganin & Lempitsky) or 'none' (GRL_WEIGHT throughout).", choices=_grl_ramps,
+    )
+    illum_filters: int = _param(
+        16, "illum_da: filters of the estimator's first convolution block, doubled per block.", minimum=1
+    )
+    illum_levels: int = _param(
+        3, "illum_da: stride-2 convolution blocks of the estimator before its global average pooling.",
+        minimum=1, maximum=8
+    )
     # Execution.
     strategy: str = _param(
         "default", "tf.distribute strategy.", choices=_strategies
