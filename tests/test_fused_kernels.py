@@ -65,4 +65,6 @@ def test_fused_adam_follows_keras_adam_for_many_steps():
     moved = np.abs(variables[1].numpy() - start).mean()
     assert moved > 0.02  # the comparison means something: the weights moved
     np.testing.assert_allclose(variables[0].numpy(), variables[1].numpy(), atol=1e-5 * 20)
-    assert [v.path for v in optimizers[0].variables] == [v.path for v in optimizers[1].variables]
+    # The same variables under the same names below the optimiser's own (auto-numbered) name, as checkpoints key them.
+    names = [[v.path.split("/", 1)[1] for v in optimizer.variables] for optimizer in optimizers]
+    assert names[0] == names[1]

@@ -140,7 +140,7 @@ REFERENCE = pathlib.Path(__file__).parent / "data" / "default_model"
 
 @pytest.mark.slow
 def test_shipped_default_model_gives_the_reference_outputs(tmp_path):
-    """The shipped model's outputs on real photos, as recorded before the method seam existed."""
+    """The shipped model's outputs on real photos, as recorded when it was shipped (guards refactors of the predictor)."""
     from tfcorrect.exposure import render_exposure
 
     references = sorted(REFERENCE.glob("*.png"))
