@@ -52,7 +52,7 @@ report-dense-unet: install
 	$(PY) reports/dense_unet.py $(ARGS)
 
 # Retrain the shipped default from its table on the train / val parts of reports/photo_split.csv
-# (about 45 minutes here), then `make report-default` scores it on the test part.
+# (about 20 minutes here), then `make report-default` scores it on the test part.
 train-default: install
 	$(PY) reports/split_photos.py copy train data/photos/train
 	$(PY) reports/split_photos.py copy val data/photos/val

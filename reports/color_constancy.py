@@ -16,7 +16,6 @@ The run is small enough for this 2-core CPU (about five minutes); it shows how t
 produced and how the arms compare here, not the paper's figures.
 """
 
-import argparse
 import datetime
 import pathlib
 import platform
@@ -30,7 +29,8 @@ import pandas as pd
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "reports"))
 
-from split_photos import DEFAULT_PHOTOS, read_split, scaled_copies  # noqa: E402  (reports/split_photos.py)
+from split_photos import read_split, scaled_copies  # noqa: E402  (reports/split_photos.py)
+from common import report_parser, train_arm, write_report  # noqa: E402  (reports/common.py)
 
 TABLE = ROOT / "param_tables" / "illum_da.csv"
 REPORT = ROOT / "reports" / "color_constancy.md"
@@ -45,20 +45,15 @@ PAPER = {"patch": (7.7160, 6.2980, 7.5475, 5.8676), "mean": (7.6938, 6.2160, 7.5
 # The small CPU run: every arm gets these on top of the table.
 SETTINGS = ("PATCH=32", "ILLUM_FILTERS=16", "BATCH_SIZE=16", "EPOCHS=6", "STEPS_PER_EPOCH=200", "VAL_STEPS=8",
             "SAMPLES=2", "LR=0.001")
+SETTING = dict(setting.split("=") for setting in SETTINGS)
 # The data: photos shrunk to this longer side, lights per photo.
 LONG_SIDE = 128
 PER_PHOTO = {"train": 4, "val": 2, "test": 2}
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(prog="reports/color_constancy.py", description=__doc__.splitlines()[0])
-    parser.add_argument("--photos", default=str(DEFAULT_PHOTOS), help="the photos reports/photo_split.csv names")
-    parser.add_argument("--work", default=str(ROOT / "reports" / "work" / "color_constancy"),
-                        help="scratch folder (photos, data, run folders); emptied first")
-    parser.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
-                        help="override a setting of every arm (repeatable)")
-    parser.add_argument("--out", default=str(REPORT), help="the report to write")
-    return parser.parse_args(argv)
+    return report_parser("reports/color_constancy.py", __doc__.splitlines()[0], name="color_constancy",
+                         out=REPORT).parse_args(argv)
 
 
 def make_data(photos, work):
@@ -76,17 +71,6 @@ def make_data(photos, work):
             raise SystemExit(f"tfcorrect-data {' '.join(argv)} failed")
         commands.append("tfcorrect-data " + " ".join(argv).replace(str(work), "$WORK"))
     return folders, commands
-
-
-def train_arm(category, sets, run_dir):
-    """Train one arm; returns the seconds it took."""
-    from tfcorrect.params import resolve
-    from tfcorrect.train import train
-
-    params = resolve(str(TABLE), category=category, sets=sets)[0]
-    start = time.perf_counter()
-    train(params, run_dir, verbose=0)
-    return time.perf_counter() - start
 
 
 def score_arm(run_dir, test):
@@ -189,7 +173,7 @@ def main(argv=None):
     scores, notes = {}, []
     for category, title in ARMS:
         print(f"training {category} ...", flush=True)
-        seconds = train_arm(category, sets, work / "runs" / category)
+        seconds = train_arm(TABLE, category, sets, work / "runs" / category)[0]
         notes.append(f"- **{title}** trained in {seconds:.0f} s.")
         scores[category] = score_arm(work / "runs" / category, test)
     print("tfcorrect-eval ...", flush=True)
@@ -251,13 +235,12 @@ def main(argv=None):
         *notes,
         "",
         "The seed's figures are on 7,022 real images of two cameras after full training; this run is "
-        f"{dict(s.split('=') for s in SETTINGS)['EPOCHS']} x {dict(s.split('=') for s in SETTINGS)['STEPS_PER_EPOCH']}"
+        f"{SETTING['EPOCHS']} x {SETTING['STEPS_PER_EPOCH']}"
         " steps on simulated images on a CPU, so compare the arms with each other and with the baselines, not "
         "with the paper.",
         "",
     ])
-    pathlib.Path(args.out).write_text(text, encoding="utf-8")
-    print(text)
+    write_report(text, args.out)
     return 0
 
 

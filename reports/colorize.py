@@ -12,7 +12,6 @@ The run is small enough for this 2-core CPU (``--set`` values below); it shows h
 produced and how the two arms compare on the same budget, not the paper's figures.
 """
 
-import argparse
 import datetime
 import pathlib
 import platform
@@ -23,7 +22,8 @@ import time
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "reports"))
 
-from split_photos import DEFAULT_PHOTOS, read_split, scaled_copies  # noqa: E402  (reports/split_photos.py)
+from split_photos import read_split, scaled_copies  # noqa: E402  (reports/split_photos.py)
+from common import report_parser, train_arm  # noqa: E402  (reports/common.py)
 
 TABLE = ROOT / "param_tables" / "pix2pix_colorize.csv"
 REPORT = ROOT / "reports" / "colorize_loss_table.md"
@@ -38,25 +38,8 @@ PAPER = {"Applied": (0.28004, 0.38701, 3.04149), "Not Applied": (0.32232, 0.4054
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(prog="reports/colorize.py", description=__doc__.splitlines()[0])
-    parser.add_argument("--photos", default=str(DEFAULT_PHOTOS), help="the photos reports/photo_split.csv names")
-    parser.add_argument("--work", default=str(ROOT / "reports" / "work" / "colorize"),
-                        help="scratch folder (photos, run folders); emptied first")
-    parser.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
-                        help="override a setting of both arms (repeatable)")
-    parser.add_argument("--out", default=str(REPORT), help="the report to write (.md; the .csv goes beside it)")
-    return parser.parse_args(argv)
-
-
-def train_arm(category, sets, run_dir):
-    """Train one arm; returns its wall time in seconds."""
-    from tfcorrect.params import resolve
-    from tfcorrect.train import train
-
-    params = resolve(str(TABLE), category=category, sets=sets)[0]
-    start = time.perf_counter()
-    train(params, run_dir, verbose=0)
-    return time.perf_counter() - start
+    return report_parser("reports/colorize.py", __doc__.splitlines()[0], name="colorize", out=REPORT,
+                         arms="both arms").parse_args(argv)
 
 
 def main(argv=None):
@@ -78,7 +61,7 @@ def main(argv=None):
     for category, label in ARMS:
         print(f"training {category or 'COMMON'} ({label}) ...", flush=True)
         run_dir = work / "runs" / (category or "COMMON")
-        seconds = train_arm(category, sets, run_dir)
+        seconds = train_arm(TABLE, category, sets, run_dir)[0]
         runs.append(run_dir)
         history = pd.read_csv(run_dir / "history.csv")
         notes.append(f"- **{label}** (`--category {category}`)" if category else f"- **{label}** (COMMON rows only)")

@@ -15,7 +15,6 @@ arm trains with category ``NO_VGG``: the perceptual term replaced by an L1 conte
 the report. Random VGG weights are never used.
 """
 
-import argparse
 import datetime
 import pathlib
 import platform
@@ -29,7 +28,8 @@ import numpy as np
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "reports"))
 
-from split_photos import DEFAULT_PHOTOS, read_split, scaled_copies  # noqa: E402  (reports/split_photos.py)
+from split_photos import read_split, scaled_copies  # noqa: E402  (reports/split_photos.py)
+from common import report_parser, train_arm, write_report  # noqa: E402  (reports/common.py)
 
 TABLE = ROOT / "param_tables" / "dense_unet_dped.csv"
 REPORT = ROOT / "reports" / "dense_unet.md"
@@ -92,34 +92,18 @@ def dped_patches(photos, pairs, patches):
     return patches
 
 
-def train_arm(category, sets, run_dir):
-    """Train one arm: ``(seconds, generator parameters)``."""
-    from tfcorrect.methods import build_network
-    from tfcorrect.params import resolve
-    from tfcorrect.train import train
-
-    params = resolve(str(TABLE), category=category, sets=sets)[0]
-    start = time.perf_counter()
-    train(params, run_dir, verbose=0)
-    return time.perf_counter() - start, build_network(params, "generator").count_params()
-
-
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(prog="reports/dense_unet.py", description=__doc__.splitlines()[0])
-    parser.add_argument("--photos", default=str(DEFAULT_PHOTOS), help="the photos reports/photo_split.csv names")
-    parser.add_argument("--work", default=str(ROOT / "reports" / "work" / "dense_unet"),
-                        help="scratch folder (data, run folders, evaluations); emptied first")
+    parser = report_parser("reports/dense_unet.py", __doc__.splitlines()[0], name="dense_unet", out=REPORT,
+                           arms="both arms")
     parser.add_argument("--vgg-weights", default="",
                         help="VGG19 no-top ImageNet weights: train dense_unet with the seed's perceptual loss")
-    parser.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
-                        help="override a setting of both arms (repeatable)")
-    parser.add_argument("--out", default=str(REPORT), help="the report to write")
     return parser.parse_args(argv)
 
 
 def main(argv=None):
     args = parse_args(argv)
     from tfcorrect.evaluate import MODEL, evaluate
+    from tfcorrect.methods import build_network
     from tfcorrect.params import resolve
 
     start = time.perf_counter()
@@ -144,7 +128,8 @@ def main(argv=None):
     columns, notes = {}, []
     for category, title in arms:
         print(f"training {title} ({category}) ...", flush=True)
-        seconds, size = train_arm(None if category == "COMMON" else category, sets, work / "runs" / category)
+        seconds, params = train_arm(TABLE, None if category == "COMMON" else category, sets, work / "runs" / category)
+        size = build_network(params, "generator").count_params()
         notes.append(f"- **{title}** (category {category}): {size:,} generator parameters, trained in {seconds:.0f} s.")
         result = evaluate(test_dir, work / "eval" / category, run=work / "runs" / category, baselines=["identity"],
                           grid=4, progress=False)
@@ -213,8 +198,7 @@ def main(argv=None):
         "reports no numbers).",
         "",
     ])
-    pathlib.Path(args.out).write_text(text, encoding="utf-8")
-    print(text)
+    write_report(text, args.out)
     return 0
 
 

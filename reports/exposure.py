@@ -14,18 +14,17 @@ VGG19's ImageNet weights (``--vgg-weights`` or Keras's cache) and the inception 
 InceptionV3's; without them the report says so instead of using random weights.
 """
 
-import argparse
 import datetime
 import pathlib
 import platform
 import shutil
 import sys
-import time
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "reports"))
 
-from split_photos import DEFAULT_PHOTOS, read_split, scaled_copies  # noqa: E402  (reports/split_photos.py)
+from split_photos import read_split, scaled_copies  # noqa: E402  (reports/split_photos.py)
+from common import report_parser, train_arm, write_report  # noqa: E402  (reports/common.py)
 
 TABLE = ROOT / "param_tables" / "exposure_overexposure.csv"
 REPORT = ROOT / "reports" / "exposure.md"
@@ -45,32 +44,21 @@ BASELINE_COLUMNS = (("identity", "input (identity)"), ("inverse", "trivial inver
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(prog="reports/exposure.py", description=__doc__.splitlines()[0])
-    parser.add_argument("--photos", default=str(DEFAULT_PHOTOS), help="the photos reports/photo_split.csv names")
-    parser.add_argument("--work", default=str(ROOT / "reports" / "work" / "exposure"),
-                        help="scratch folder (data, run folders, evaluations); emptied first")
+    parser = report_parser("reports/exposure.py", __doc__.splitlines()[0], name="exposure", out=REPORT)
     parser.add_argument("--vgg-weights", default="", help="VGG19 no-top ImageNet weights for the perceptual arm")
     parser.add_argument("--inception-weights", default="", help="InceptionV3 ImageNet weights for the inception score")
-    parser.add_argument("--set", dest="sets", action="append", default=[], metavar="NAME=VALUE",
-                        help="override a setting of every arm (repeatable)")
-    parser.add_argument("--out", default=str(REPORT), help="the report to write")
     return parser.parse_args(argv)
 
 
-def train_arm(category, sets, run_dir):
-    """Train one arm; ``None`` and the reason when it cannot run here."""
+def try_arm(category, sets, run_dir):
+    """Train one arm: its seconds, or ``None`` and the reason when it cannot run here."""
     from tfcorrect.errors import UserError
-    from tfcorrect.params import resolve
-    from tfcorrect.train import train
 
-    params = resolve(str(TABLE), category=category, sets=sets)[0]
-    start = time.perf_counter()
     try:
-        train(params, run_dir, verbose=0)
+        return train_arm(TABLE, category, sets, run_dir)[0], ""
     except UserError as err:
         shutil.rmtree(run_dir, ignore_errors=True)
         return None, str(err)
-    return time.perf_counter() - start, ""
 
 
 def cell(name, value):
@@ -100,7 +88,7 @@ def main(argv=None):
     columns, notes = {}, []
     for category, title in ARMS:
         print(f"training {category} ...", flush=True)
-        seconds, why = train_arm(category, sets, work / "runs" / category)
+        seconds, why = try_arm(category, sets, work / "runs" / category)
         if seconds is None:
             notes.append(f"- **{title}** not run: {why}")
             continue
@@ -153,12 +141,12 @@ def main(argv=None):
         "",
         *notes,
         "",
-        "The seed's figures are on its own data at 256 px after full training; this run is 300 steps at 64 px "
+        "The seed's figures are on its own data at 256 px after full training; this run is "
+        f"{base.epochs * base.steps_per_epoch} steps at {base.resol} px "
         "on CPU, so compare the arms with each other and with the baselines, not with the paper.",
         "",
     ])
-    pathlib.Path(args.out).write_text(text, encoding="utf-8")
-    print(text)
+    write_report(text, args.out)
     return 0
 
 
