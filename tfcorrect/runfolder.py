@@ -14,17 +14,14 @@ import shutil
 import tempfile
 
 import keras
-import matplotlib
 import numpy as np
 import pandas as pd
 import tensorflow as tf
+from matplotlib.figure import Figure
 
 from tfcorrect.atomic import atomic_path
 from tfcorrect.errors import UserError
 from tfcorrect.imageio import write_image
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402  (after choosing the non-interactive backend)
 
 PARAMS = "params.csv"
 HISTORY = "history.csv"
@@ -154,24 +151,37 @@ def write_history(path, history):
         pd.DataFrame(history).to_csv(tmp, index=False)
 
 
-def plot_losses(path, history):
-    """One panel per network prefix of the loss parts (``g_``, ``d_``, ...): training solid, validation dashed."""
+def loss_figure(history):
+    """One panel per network prefix of the loss parts (``g_``, ``d_``, ...): training solid, validation dashed.
+
+    Args:
+        history: rows (dicts) or a DataFrame with an ``epoch`` column, as in ``history.csv``.
+
+    Returns:
+        A matplotlib ``Figure`` made without pyplot, so no display backend is touched.
+    """
     frame = pd.DataFrame(history).set_index("epoch")
     parts = [c for c in frame.columns if not c.startswith("val_")]
     prefixes = list(dict.fromkeys(c.split("_", 1)[0] for c in parts))
-    fig, axes = plt.subplots(1, len(prefixes), figsize=(5 * len(prefixes), 4), squeeze=False)
+    fig = Figure(figsize=(5 * len(prefixes), 4))
+    axes = fig.subplots(1, len(prefixes), squeeze=False)
     for ax, prefix in zip(axes[0], prefixes):
         for column in (c for c in parts if c.split("_", 1)[0] == prefix):
-            ax.plot(frame.index, frame[column], label=column)
+            line, = ax.plot(frame.index, frame[column], marker=".", label=column)
             if f"val_{column}" in frame:
-                ax.plot(frame.index, frame[f"val_{column}"], "--", label=f"val_{column}")
+                ax.plot(frame.index, frame[f"val_{column}"], "--", color=line.get_color(), label=f"val_{column}")
         ax.set_xlabel("epoch")
         ax.set_title(f"{prefix}_ losses")
         ax.legend(fontsize="small")
     fig.tight_layout()
+    return fig
+
+
+def plot_losses(path, history):
+    """Write :func:`loss_figure` of ``history`` to ``path`` as PNG."""
+    fig = loss_figure(history)
     with atomic_path(path) as tmp:
         fig.savefig(tmp, format="png")
-    plt.close(fig)
 
 
 def sample_grid(network, inputs, targets):
