@@ -128,17 +128,46 @@ def test_two_runs_of_the_default_table_give_the_same_weights(tmp_path, photo_dir
     assert np.abs(generator.get_layer("generator_log_gain").kernel.numpy()).max() > 0
 
 
+def test_fill_highlights_ramps_from_the_gain_up_to_white():
+    image = exposure.render_exposure(photo("coffee"), 2.0).numpy()
+    linear = exposure.srgb_to_linear(image).numpy()
+    clipped = exposure.clipped_mask(image)
+    partly = np.any(image >= exposure.CLIP_LEVEL, axis=-1) & ~clipped
+    assert clipped.mean() > 0.02 and partly.mean() > 0.005
+    gain, width = 0.3, 3.0
+    filled = exposure.fill_highlights(linear, clipped, gain, width)
+    # Elsewhere, and where only some channels clipped (no tint), the plain gain.
+    np.testing.assert_allclose(filled[~clipped], gain * linear[~clipped], rtol=1e-6)
+    assert np.all(filled[clipped] >= gain * linear[clipped])  # never grayer than the plain gain
+    np.testing.assert_array_equal(filled[clipped].min(axis=-1), filled[clipped].max(axis=-1))  # a neutral fill
+    distance = cv2.distanceTransform(clipped.astype(np.uint8), cv2.DIST_L2, 5)
+    deep, edge = distance > 4 * width, clipped & (distance <= 1.5)
+    assert deep.sum() > 100 and filled[deep].min() >= gain + (1 - gain) * 0.98  # inside large areas: white
+    assert filled[edge].max() < gain + (1 - gain) * 0.5  # at the edge: near the gain's level, no step
+    np.testing.assert_array_equal(exposure.fill_highlights(linear, clipped, 1.5, width), linear * np.float32(1.5))
+
+
 @pytest.mark.slow
-def test_the_shipped_model_keeps_clipped_highlights_white(shipped):
-    predictor = shipped
-    image = exposure.render_exposure(photo("astronaut"), 1.5).numpy()
-    clipped = np.all(image >= 254 / 255, axis=-1)
-    assert clipped.mean() > 0.01
-    assert predictor.photo_gain(image) < 0.8  # the model does darken this overexposed photo
-    assert predictor(image)[clipped].min() >= 0.98
-    # Without the roll-off, the same gain turns those whites gray: the check above can fail.
-    plain = dataclasses.replace(predictor, global_gain=GlobalGain(0.0))
-    assert plain(image)[clipped].max() < 0.95
+def test_the_shipped_model_fills_clipped_highlights_instead_of_graying_them(shipped):
+    """+1.5 EV renders: clipped areas are neither a gray veil nor left flat white, but nearer the original.
+
+    Whether the fill is also nearer the original than the flat gray depends on the scene (white fur was
+    nearly white, a sky was not); over the validation photos it is by 1.6 dB (README, "The default model").
+    """
+    for name in ("astronaut", "coffee", "chelsea", "motorcycle_left"):
+        original = photo(name)
+        image = exposure.render_exposure(original, 1.5).numpy()
+        clipped = exposure.clipped_mask(image)
+        assert clipped.mean() > 0.01
+        assert shipped.photo_gain(image) < 0.8  # the model does darken these overexposed photos
+        out = shipped(image)
+        gray = dataclasses.replace(shipped, global_gain=GlobalGain(0.0))(image)  # the same gain, plain product
+        assert np.all(out[clipped] >= gray[clipped] - 1 / 255), name  # never grayer than the plain gain
+
+        def error(x):
+            return np.mean((x[clipped] - original[clipped]) ** 2)
+
+        assert error(out) < error(np.ones_like(out)), name  # nearer the original than leaving them white
 
 
 def _camera_render(image, ev, seed=0):

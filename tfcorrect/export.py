@@ -32,7 +32,7 @@ INPUT_NAME = "image"
 CALIBRATION_TILES = 32
 # The run's parameters that say what the exported network does and how prediction tiles it.
 PREDICT_PARAMS = ("MODEL", "DATASET", "RESOL", "TILE", "DEPTH", "NGF", "G_OUTPUT", "G_PRENORM", "HIGHLIGHT_ROLLOFF",
-                  "TEST_DROPOUT")
+                  "HIGHLIGHT_FILL", "TEST_DROPOUT")
 
 
 def export_run(run_dir, out_dir, *, fmt, quantize="none", tile=None, calibration=None):

@@ -5,6 +5,7 @@ channels last and work on any leading shape, so the same code serves the data pi
 the generator's layers and the demo's baseline.
 """
 
+import cv2
 import numpy as np
 import tensorflow as tf
 
@@ -101,6 +102,54 @@ def apply_gain(linear, gain, highlight_rolloff=0.0):
     if isinstance(linear, np.ndarray):
         return gained + np.maximum(1.0 - gain, 0.0) * linear ** highlight_rolloff
     return gained + tf.nn.relu(1.0 - gain) * linear ** highlight_rolloff
+
+
+# An 8-bit channel at or above this (sRGB, in [0, 1]) counts as clipped: 253 of 255 and up, so JPEG
+# ringing just below white in a blown-out area is part of it.
+CLIP_LEVEL = 252.5 / 255
+
+
+def clipped_mask(pixels, level=CLIP_LEVEL):
+    """The pixels clipped at white in every channel (``HxW`` bool), with holes of a pixel or two closed.
+
+    A hole is only closed where the pixel is nearly white too (JPEG ringing), never across a dark line.
+
+    Args:
+        pixels: sRGB values in [0, 1], ``HxWxC``.
+    """
+    darkest = np.asarray(pixels, np.float32).min(axis=-1)
+    clipped = (darkest >= level).astype(np.uint8)
+    closed = cv2.morphologyEx(clipped, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5)))
+    return (closed > 0) & (darkest >= level - 16 / 255)
+
+
+def fill_highlights(linear, clipped, gain, width):
+    """``linear * gain`` with the clipped areas of a darkened photo filled by a ramp up to white.
+
+    A pixel clipped in every channel was somewhere above white, so a darkening gain ``g < 1`` alone
+    would turn it into a flat gray ``g``. Instead each clipped area rises smoothly from ``g`` at its
+    edge (where the photo's last unclipped tones are) to white inside, the same in every channel:
+    ``g + (1 - g)(1 - exp(-d / width))`` at a distance of ``d`` pixels from the nearest pixel that is
+    not clipped. A specular glint becomes a soft bright spot, a blown-out sky is white away from
+    its edges, and nothing is grayer than the plain gain makes it. A pixel clipped in some channels
+    only keeps the plain gain: raising its clipped channels alone would tint it (light fur with
+    red clipped would turn pink). Brightening gains (``g >= 1``) leave clipped pixels white anyway.
+
+    Args:
+        linear: linear-light ``HxWxC`` in [0, 1] (numpy).
+        clipped: :func:`clipped_mask` of the same photo (``HxW``).
+        gain: the photo's linear gain.
+        width: the ramp's length scale in pixels (``HIGHLIGHT_FILL`` times the shorter side).
+
+    Returns:
+        float32 ``HxWxC``; values above 1 only where ``gain > 1`` (the caller clips).
+    """
+    out = np.asarray(linear, np.float32) * np.float32(gain)
+    if gain >= 1.0 or width <= 0 or not clipped.any():
+        return out
+    distance = cv2.distanceTransform(clipped.astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+    ramp = (gain + (1.0 - gain) * -np.expm1(-distance / width))[..., None]
+    return np.where(clipped[..., None], np.maximum(out, ramp), out).astype(np.float32)
 
 
 def simulate_overexposure(x, gamma=1 / 2.2, tau=0.5):

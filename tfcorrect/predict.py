@@ -134,14 +134,22 @@ class Predictor:
         height, width, channels = pixels.shape
         image = to_channels(pixels, self.in_channels)
         if self.global_gain is not None:
-            linear = exposure.srgb_to_linear(pixels)
-            gained = exposure.apply_gain(linear, self.photo_gain(image), self.global_gain.highlight_rolloff)
-            return exposure.linear_to_srgb(gained).numpy()
+            return self._apply_global_gain(pixels, self.photo_gain(image))
         padded = _pad_to(image, self.tile, self.tile)
         out = self._tiled(padded)[:height, :width]
         if channels == 1 and out.shape[-1] == 3 and self.in_channels == 3:
             out = out.mean(axis=-1, keepdims=True)  # a gray photo stays gray
         return np.clip(out, 0.0, 1.0)
+
+    def _apply_global_gain(self, pixels, gain):
+        linear = exposure.srgb_to_linear(pixels)
+        fill = self.global_gain.highlight_fill
+        if fill:
+            width = fill * min(pixels.shape[:2])
+            gained = exposure.fill_highlights(linear.numpy(), exposure.clipped_mask(pixels), gain, width)
+        else:
+            gained = exposure.apply_gain(linear, gain, self.global_gain.highlight_rolloff)
+        return exposure.linear_to_srgb(gained).numpy()
 
     def photo_gain(self, image):
         """The linear gain the network applies to ``image`` (``HxWxC`` in [0, 1]) as a whole.

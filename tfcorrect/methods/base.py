@@ -35,9 +35,13 @@ class GlobalGain:
     Attributes:
         highlight_rolloff: the exponent with which a darkening gain bends highlights up to white
             (:func:`tfcorrect.exposure.apply_gain`; 0 = plain product).
+        highlight_fill: > 0: at prediction the clipped areas of a darkened photo are filled with a ramp
+            from the gain's level up to white over this fraction of the shorter side
+            (:func:`tfcorrect.exposure.fill_highlights`), which then replaces the roll-off; 0 = off.
     """
 
     highlight_rolloff: float = 0.0
+    highlight_fill: float = 0.0
 
 
 @dataclasses.dataclass(frozen=True)

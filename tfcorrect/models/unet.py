@@ -125,7 +125,9 @@ def global_gain(params):
     """A :class:`~tfcorrect.methods.base.GlobalGain` when the table's head is one gain per image, else ``None``."""
     from tfcorrect.methods.base import GlobalGain
 
-    return GlobalGain(params.highlight_rolloff) if params.g_output == "exposure_global_gain" else None
+    if params.g_output != "exposure_global_gain":
+        return None
+    return GlobalGain(params.highlight_rolloff, params.highlight_fill)
 
 
 def size_multiple(params):

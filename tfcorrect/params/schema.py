@@ -192,6 +192,11 @@ class Params:
         "so clipped whites stay white and the brightest tones spread up to white instead of turning gray "
         "(0 = plain g*x).", minimum=0.0, maximum=64.0
     )
+    highlight_fill: float = _param(
+        0.0, "exposure_global_gain head, prediction: the clipped areas of a darkened photo rise from the gain's "
+        "level at their edge to white inside, over this fraction of the shorter side, instead of turning flat gray; "
+        "it replaces HIGHLIGHT_ROLLOFF at prediction (0 = off).", minimum=0.0, maximum=1.0
+    )
     g_gain_gate: float = _param(
         0.0, "exposure_global_gain head: the learned gain is switched off (only G_PRENORM corrects) when fewer "
         "than this share of the input's pixels are clipped (brightest channel >= 0.98), and fully on from twice "
