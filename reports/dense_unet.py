@@ -2,7 +2,8 @@
 
 DPED's phone/DSLR photos are not on this machine, so a DPED-layout folder is built from real photos
 (``reports/photo_split.csv`` of ``../shared/data/photos``): each photo, scaled to a shorter side of
-200 px, is the "DSLR" target and a phone-like rendering of it (:func:`phone_degradation`) the "phone"
+200 px, is the "DSLR" target and a phone-like rendering of it
+(:func:`tfcorrect.data.simulate.phone_degradation`) the "phone"
 input; ``tfcorrect-data patches --size 100 --layout dped`` cuts both into DPED's 100x100 patches
 (train part -> ``<phone>/training_data``, validation part -> ``val/``, test part ->
 ``<phone>/test_data/patches``). ``dense_unet`` and the pix2pix U-Net (categories of
@@ -21,9 +22,6 @@ import platform
 import shutil
 import sys
 import time
-import zlib
-
-import numpy as np
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "reports"))
@@ -37,49 +35,19 @@ GRID = ROOT / "reports" / "dense_unet_grid.png"
 PHONE = "phone"
 SHORT_SIDE = 200  # photos are scaled to this shorter side before the patches are cut
 PATCH = 100  # DPED's patch side; training crops RESOL=96 from them
-SEED = 2026
-# The phone-like degradation (see phone_degradation).
-BLUR_SIGMA = 1.0
-TONE = (0.04, 0.88, 1.25)  # black lift, range, exponent: x -> 0.04 + 0.88 * x**1.25
-COLOUR_GAINS = (1.08, 1.0, 0.86)
-DESATURATION = 0.15
-NOISE = (0.01, 0.02)  # standard deviation a + b * sqrt(x), per pixel and channel
+# The phone-like degradation (its settings are named in the report): tfcorrect.data.simulate.phone_degradation.
+from tfcorrect.data.simulate import (  # noqa: E402
+    PHONE_BLUR_SIGMA as BLUR_SIGMA, PHONE_COLOUR_GAINS as COLOUR_GAINS, PHONE_DESATURATION as DESATURATION,
+    PHONE_NOISE as NOISE, PHONE_SEED as SEED, PHONE_TONE as TONE, simulate_phone_folder)
 # The small CPU run: both arms get these on top of their category of the table.
 SETTINGS = ("BATCH_SIZE=8", "EPOCHS=5", "STEPS_PER_EPOCH=60", "VAL_STEPS=4", "SAMPLES=2", "NGF=16", "NDF=16",
             "GROWTH=8", "DENSE_LAYERS=3", "LR=0.0002")
 ROWS = (("psnr", "PSNR (dB)"), ("ssim", "SSIM"), ("ms_ssim", "MS-SSIM (4 scales)"))
 
 
-def phone_degradation(image, rng):
-    """A phone-like rendering of a photo in [0, 1]: blur, flat tone curve, colour cast, sensor noise.
-
-    In order: a Gaussian blur of ``BLUR_SIGMA`` px (a small lens, demosaicing), a tone curve with
-    lifted blacks, dimmed highlights and darker mid-tones (``TONE``), a warm cast (``COLOUR_GAINS``
-    per RGB channel) with ``DESATURATION`` of the saturation taken away, and Gaussian noise per
-    pixel and channel whose deviation grows with the signal (``NOISE``). The noise comes from
-    ``rng`` only, so a seeded generator gives the same image on every run.
-    """
-    import cv2
-
-    x = cv2.GaussianBlur(image, (0, 0), BLUR_SIGMA)
-    lift, span, exponent = TONE
-    x = lift + span * x ** exponent
-    x = x * np.asarray(COLOUR_GAINS, np.float32)
-    gray = x @ np.asarray([0.299, 0.587, 0.114], np.float32)
-    x = gray[..., None] + (1 - DESATURATION) * (x - gray[..., None])
-    x = x + rng.normal(size=x.shape).astype(np.float32) * (NOISE[0] + NOISE[1] * np.sqrt(np.clip(x, 0, 1)))
-    return np.clip(x, 0.0, 1.0).astype(np.float32)
-
-
 def degraded_pairs(photos, folder):
-    """A ``paired`` folder: ``target/`` the photos, ``input/`` their :func:`phone_degradation` (seeded by name)."""
-    from tfcorrect.imageio import read_rgb, write_image
-
-    for path in sorted(photos.iterdir()):
-        image = read_rgb(path)[0]
-        rng = np.random.default_rng([SEED, zlib.crc32(path.name.encode())])
-        write_image(folder / "target" / path.name, image)
-        write_image(folder / "input" / path.name, phone_degradation(image, rng))
+    """A ``paired`` folder: ``target/`` the photos, ``input/`` their phone-like rendering (seeded by name)."""
+    simulate_phone_folder(photos, folder, seed=SEED, progress=False)
     return folder
 
 
@@ -164,7 +132,7 @@ def main(argv=None):
         f"- Photos: `reports/photo_split.csv` of `../shared/data/photos` (Kodak + CC0 wildlife), each scaled to a "
         f"shorter side of {SHORT_SIDE} px: {parts['train'][0]} train, {parts['val'][0]} validation, "
         f"{parts['test'][0]} test photos. The photo is the DSLR (`canon/`) side.",
-        f"- Phone side: `phone_degradation` in this script, seeded per file name (seed {SEED}): Gaussian blur "
+        f"- Phone side: `tfcorrect.data.simulate.phone_degradation`, seeded per file name (seed {SEED}): Gaussian blur "
         f"sigma {BLUR_SIGMA} px; tone x -> {TONE[0]} + {TONE[1]} x^{TONE[2]} (lifted blacks, dim highlights); "
         f"colour gains R,G,B {COLOUR_GAINS} and {DESATURATION:.0%} less saturation; Gaussian noise of deviation "
         f"{NOISE[0]} + {NOISE[1]} sqrt(x) per pixel and channel; 8-bit PNG.",

@@ -33,13 +33,25 @@ def test_one_notebook_per_paper():
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_saved_without_outputs(name):
     dirty = [i for i, cell in enumerate(_code_cells(NOTEBOOKS / name)) if cell.outputs or cell.execution_count]
-    assert not dirty, f"{name}: code cells {dirty} were saved with outputs; clear them before committing"
+    assert not dirty, (f"{name}: code cells {dirty} were saved with outputs; "
+                       "clear them with: python -m tfcorrect.notebook clear notebooks/*.ipynb")
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_first_cell_installs_on_colab_only(name):
     first = _code_cells(NOTEBOOKS / name)[0].source
     assert "google.colab" in first and "pip" in first
+
+
+def test_clear_outputs_leaves_a_notebook_as_saved(tmp_path):
+    saved = NOTEBOOKS / "00_quickstart.ipynb"
+    book = nbformat.read(saved, as_version=4)
+    cell = next(c for c in book.cells if c.cell_type == "code")
+    cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="hello")]
+    cell.execution_count = 3
+    nbformat.write(book, tmp_path / "run.ipynb")
+    assert notebook.clear_outputs([tmp_path / "run.ipynb", saved]) == [tmp_path / "run.ipynb"]
+    assert nbformat.read(tmp_path / "run.ipynb", as_version=4) == nbformat.read(saved, as_version=4)
 
 
 @pytest.mark.slow

@@ -182,5 +182,48 @@ def command(name, *args):
         raise UserError(f"{name} exited with code {code}")
 
 
+def clear_outputs(paths):
+    """Remove every code cell's outputs and execution count from the notebooks at ``paths``, in place.
+
+    Returns:
+        The paths that changed.
+    """
+    import nbformat
+
+    from tfcorrect.atomic import atomic_path
+
+    changed = []
+    for path in map(pathlib.Path, paths):
+        book = nbformat.read(path, as_version=4)
+        dirty = [cell for cell in book.cells if cell.cell_type == "code" and (cell.outputs or cell.execution_count)]
+        for cell in dirty:
+            cell.outputs, cell.execution_count = [], None
+        for cell in book.cells:
+            cell.metadata.pop("execution", None)
+        if dirty:
+            with atomic_path(path) as tmp:
+                nbformat.write(book, str(tmp))
+            changed.append(path)
+    return changed
+
+
+def main(argv=None):
+    """``python -m tfcorrect.notebook clear NOTEBOOK...``: save notebooks without their outputs."""
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m tfcorrect.notebook",
+                                     description="Clear the outputs of notebooks before committing them.")
+    parser.add_argument("action", choices=["clear"])
+    parser.add_argument("notebooks", nargs="+", metavar="NOTEBOOK")
+    args = parser.parse_args(argv)
+    for path in clear_outputs(args.notebooks):
+        print(f"cleared {path}")
+    return 0
+
+
 __all__ = ["notebook_size", "checkout_root", "shipped_table", "table_frame", "set_rows", "write_frame",
-           "resolved_frame", "show_images", "show_losses", "latest_samples", "in_colab", "command", "SIZE_VARIABLE"]
+           "resolved_frame", "show_images", "show_losses", "latest_samples", "in_colab", "command", "clear_outputs", "SIZE_VARIABLE"]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
