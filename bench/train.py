@@ -125,13 +125,13 @@ def contenders(params, batch, *, jit=False):
     import tensorflow as tf
 
     from tfcorrect.methods import build_trainer
-    from tfcorrect.train import graph_options
+    from tfcorrect.train import graph_options, training_input
 
     keras.utils.set_random_seed(params.seed)
     shape = (batch, params.resol, params.resol)
     image = tf.random.uniform((*shape, params.in_channels), -1, 1)
     target = tf.random.uniform((*shape, params.out_channels), -1, 1)
-    data = tf.data.Dataset.from_tensors((image, target)).repeat()
+    data = training_input(tf.data.Dataset.from_tensors((image, target)).repeat())  # as the driver feeds fit
 
     step = reference_step(*tutorial_networks(params), lambda_content=params.lambda_content, lr=params.g_lr, beta_1=params.beta_1)
 
@@ -173,7 +173,9 @@ def pipeline_rate(params, batches):
     """Images/s of the training pipeline alone (decode + augment), after one warm-up batch."""
     from tfcorrect.data import make_datasets
 
-    iterator = iter(make_datasets(params).train)
+    from tfcorrect.train import training_input
+
+    iterator = iter(training_input(make_datasets(params).train))
     next(iterator)
     start = time.perf_counter()
     for _ in range(batches):

@@ -196,3 +196,15 @@ def test_remapping_is_off_only_with_several_replicas():
     assert graph_options(tf.distribute.get_strategy()) == {"remapping": True}
     # graph_options reads only the replica count; two logical devices cannot be made after TensorFlow starts.
     assert graph_options(types.SimpleNamespace(num_replicas_in_sync=2)) == {"remapping": False}
+
+
+def test_the_driver_feeds_fit_without_tf_data_autotuning():
+    """Autotuning made training steps run on about one core for a whole process (bench/README.md)."""
+    import tensorflow as tf
+
+    from tfcorrect.train import training_input
+
+    options = training_input(tf.data.Dataset.range(4).batch(2)).options()
+    assert options.autotune.enabled is False
+    assert options.experimental_optimization.inject_prefetch is False
+    assert options.experimental_distribute.auto_shard_policy == tf.data.experimental.AutoShardPolicy.DATA

@@ -69,6 +69,26 @@ def distribute_by_data(dataset):
     return dataset.with_options(options)
 
 
+def without_autotune(dataset):
+    """``dataset`` with tf.data's autotuning and its injected prefetch turned off.
+
+    With them on, a training step on this 2-core CPU ran 1.3-1.7x slower for the rest of the
+    process in 4 of 6 processes that made a new iterator after the step was first run, using about
+    one core; with them off, in none of 6 (``bench/README.md``, "The slow mode"). ``AUTOTUNE``
+    parallel calls and prefetch buffers then take tf.data's fixed defaults; the pipeline still
+    delivers far more images per second than a training step takes.
+    """
+    options = tf.data.Options()
+    options.autotune.enabled = False
+    options.experimental_optimization.inject_prefetch = False
+    return dataset.with_options(options)
+
+
+def training_input(dataset):
+    """How the driver hands a dataset to ``fit``: split among workers by data, without autotuning."""
+    return without_autotune(distribute_by_data(dataset))
+
+
 def graph_options(strategy):
     """The Grappler options training runs with under ``strategy`` (for ``tf.config.optimizer``).
 
@@ -186,8 +206,8 @@ def _fit(trainer, params, folder, strategy, epoch, history, verbose, callbacks):
           f"epochs {epoch + 1}..{params.epochs} of {data.steps_per_epoch} steps; "
           f"{strategy.num_replicas_in_sync} replica(s); run folder {folder}")
     try:
-        result = trainer.fit(distribute_by_data(data.train), epochs=params.epochs, initial_epoch=epoch,
-                             steps_per_epoch=data.steps_per_epoch, validation_data=distribute_by_data(data.val),
+        result = trainer.fit(training_input(data.train), epochs=params.epochs, initial_epoch=epoch,
+                             steps_per_epoch=data.steps_per_epoch, validation_data=training_input(data.val),
                              validation_steps=data.val_steps, callbacks=callbacks, shuffle=False, verbose=verbose)
     except tf.errors.UnavailableError as err:  # multiworker: another worker stopped or cannot be reached
         reason = str(err.message).strip().splitlines()[0]
