@@ -12,7 +12,7 @@ from skimage import data
 
 from tfcorrect import imageio
 from tfcorrect.errors import ImageError
-from tfcorrect.imageio import IMAGE_EXTENSIONS, list_images, read_image, to_uint, write_image
+from tfcorrect.imageio import IMAGE_EXTENSIONS, list_images, read_image, shrink_to, to_uint, write_image
 
 
 def photo8(name):
@@ -335,3 +335,13 @@ def test_to_uint_clips_and_rounds():
     assert sixteen.dtype == np.uint16 and sixteen[3] == round(0.6 / 255 * 65535) and sixteen[-1] == 65535
     with pytest.raises(ValueError):
         to_uint(values, 12)
+
+
+def test_shrink_to_scales_the_longer_side_and_keeps_the_rank():
+    coffee = as_float(photo8("coffee"))  # 400x600 RGB
+    small = shrink_to(coffee, 150)
+    assert small.shape == (100, 150, 3)
+    assert abs(small.mean() - coffee.mean()) < 0.01  # area averaging keeps the picture's brightness
+    gray = coffee[..., :1]
+    assert shrink_to(gray, 150).shape == (100, 150, 1)  # cv2 alone would return 100x150
+    assert shrink_to(coffee, 1000) is coffee and shrink_to(coffee, None) is coffee

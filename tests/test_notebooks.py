@@ -110,3 +110,12 @@ def test_exported_photos_can_be_shrunk(tmp_path):
     assert abs(small.shape[1] / small.shape[0] - original.shape[1] / original.shape[0]) < 0.02
     # area averaging keeps the picture: the mean colour barely moves
     assert abs(small.mean() - original.mean() / 255) < 0.01
+
+
+def test_show_images_takes_gray_and_colour_pictures():
+    from tfcorrect.sample_photos import load_photo
+
+    colour = load_photo("coffee")
+    fig = notebook.show_images([colour, colour[..., :1] / 255.0], ["colour", "gray"])
+    shown = [ax.images[0].get_array() for ax in fig.axes]
+    assert shown[0].shape == colour.shape and shown[1].shape == colour.shape[:2]

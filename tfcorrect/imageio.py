@@ -142,6 +142,20 @@ def to_uint(pixels, bit_depth):
     return np.rint(scaled).astype(dtype)
 
 
+def shrink_to(pixels, long_side):
+    """``pixels`` scaled down by area averaging so the longer side is at most ``long_side`` pixels.
+
+    Smaller images, and any image when ``long_side`` is 0 or ``None``, are returned as they are.
+    The array keeps its rank: an ``HxWx1`` image stays ``HxWx1``.
+    """
+    height, width = pixels.shape[:2]
+    scale = long_side / max(height, width) if long_side else 1.0
+    if scale >= 1:
+        return pixels
+    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+    return cv2.resize(pixels, size, interpolation=cv2.INTER_AREA).reshape(size[1], size[0], *pixels.shape[2:])
+
+
 def write_image(path, pixels, *, alpha=None, bit_depth=8):
     """Write an image file atomically: the target is either fully written or left as it was.
 

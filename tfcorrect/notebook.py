@@ -93,8 +93,7 @@ def write_frame(frame, path):
     """Write a table DataFrame to ``path`` (CSV or SQLite by suffix), atomically; returns the path."""
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    rows = [Row(*(str(record[c]) if pd.notna(record[c]) else "" for c in COLUMNS), where=f"{path}:{i + 2}")
-            for i, record in frame.iterrows()]
+    rows = [Row(*(str(record[c]) if pd.notna(record[c]) else "" for c in COLUMNS)) for _, record in frame.iterrows()]
     write_table(path, rows)
     return path
 
@@ -102,15 +101,16 @@ def write_frame(frame, path):
 def resolved_frame(path, category=None, sets=()):
     """What training would use: each parameter, its value and where the value came from."""
     params, sources = resolve(path, category, sets)
-    return pd.DataFrame([(name, getattr(params, field.name), sources.get(name, "default"))
+    return pd.DataFrame([(name, getattr(params, field.name), sources[name])
                          for name, field in FIELDS.items()], columns=["PARAM_NAME", "value", "from"])
 
 
 def _pixels(image):
-    if isinstance(image, (str, os.PathLike)):
-        return read_image(image).pixels
-    image = np.asarray(image)
-    return image / 255.0 if image.dtype == np.uint8 else image
+    """An image to show: floats in [0, 1], a one-channel image as ``HxW`` (what ``imshow`` takes)."""
+    image = read_image(image).pixels if isinstance(image, (str, os.PathLike)) else np.asarray(image)
+    if image.dtype == np.uint8:
+        image = image / 255.0
+    return image[..., 0] if image.ndim == 3 and image.shape[-1] == 1 else image
 
 
 def show_images(images, titles=(), *, columns=None, size=3.0):
@@ -126,7 +126,7 @@ def show_images(images, titles=(), *, columns=None, size=3.0):
     axes = fig.subplots(rows, columns, squeeze=False)
     titles = list(titles) + [""] * len(images)
     for ax, image, title in zip(axes.flat, images, titles):
-        ax.imshow(np.clip(image, 0, 1), cmap="gray" if image.ndim == 2 or image.shape[-1] == 1 else None)
+        ax.imshow(np.clip(image, 0, 1), cmap="gray" if image.ndim == 2 else None)
         ax.set_title(title, fontsize="small")
     for ax in axes.flat:
         ax.axis("off")
@@ -152,11 +152,6 @@ def latest_samples(run_dir):
     if not found:
         raise UserError(f"{run_dir}: no samples/epoch_*.png yet")
     return found[-1]
-
-
-def in_colab():
-    """True inside Google Colab."""
-    return "google.colab" in sys.modules
 
 
 def command(name, *args):
@@ -222,7 +217,7 @@ def main(argv=None):
 
 
 __all__ = ["notebook_size", "checkout_root", "shipped_table", "table_frame", "set_rows", "write_frame",
-           "resolved_frame", "show_images", "show_losses", "latest_samples", "in_colab", "command", "clear_outputs", "SIZE_VARIABLE"]
+           "resolved_frame", "show_images", "show_losses", "latest_samples", "command", "clear_outputs", "SIZE_VARIABLE"]
 
 
 if __name__ == "__main__":

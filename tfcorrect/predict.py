@@ -11,7 +11,6 @@ import dataclasses
 import pathlib
 import warnings
 
-import cv2
 import keras
 import numpy as np
 import tensorflow as tf
@@ -19,7 +18,7 @@ import tensorflow as tf
 from tfcorrect import exposure, runfolder
 from tfcorrect.errors import TableError, UserError
 from tfcorrect.folders import mirror_paths, run_per_file
-from tfcorrect.imageio import read_image, write_image
+from tfcorrect.imageio import read_image, shrink_to, write_image
 from tfcorrect.methods import build_network, get_method
 from tfcorrect.params import load_params
 
@@ -159,12 +158,7 @@ class Predictor:
         between 1 % and 35 % of white in the input that the output has not clipped, where a
         highlight roll-off has no measurable effect. A picture without such values gets 1.
         """
-        height, width = image.shape[:2]
-        scale = min(1.0, self.tile / max(height, width))
-        small = image
-        if scale < 1.0:
-            size = (max(1, round(width * scale)), max(1, round(height * scale)))
-            small = cv2.resize(image, size, interpolation=cv2.INTER_AREA).reshape(size[1], size[0], -1)
+        small = shrink_to(image, self.tile)
         padded = _pad_to(small, self.tile, self.tile)[:self.tile, :self.tile]
         out = (self._run((padded[None] * 2 - 1).astype(np.float32))[0] + 1) / 2
         out = out[:small.shape[0], :small.shape[1]]

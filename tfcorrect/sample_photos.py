@@ -55,18 +55,6 @@ def load_photo(name, *, rgb=True):
     return pixels
 
 
-def shrunk(pixels, max_side):
-    """``pixels`` scaled down (area averaging) so the longer side is at most ``max_side``."""
-    import cv2
-
-    height, width = pixels.shape[:2]
-    scale = max_side / max(height, width)
-    if scale >= 1:
-        return pixels
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    return cv2.resize(pixels, size, interpolation=cv2.INTER_AREA)
-
-
 def export_photos(names, folder, *, max_side=None):
     """Write the named photos as PNG files into ``folder``; returns their paths.
 
@@ -74,14 +62,13 @@ def export_photos(names, folder, *, max_side=None):
         max_side: when set, photos with a longer side are scaled down to it (a file already
             there is kept as it is).
     """
-    from tfcorrect.imageio import write_image
+    from tfcorrect.imageio import shrink_to, write_image
 
     paths = []
     for name in names:
         path = pathlib.Path(folder) / f"{name}.png"
         if not path.exists():
-            pixels = load_photo(name)
-            write_image(path, (shrunk(pixels, max_side) if max_side else pixels) / 255.0)
+            write_image(path, shrink_to(load_photo(name), max_side) / 255.0)
         paths.append(path)
     return paths
 

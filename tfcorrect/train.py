@@ -73,8 +73,8 @@ def without_autotune(dataset):
     """``dataset`` with tf.data's autotuning and its injected prefetch turned off.
 
     With them on, a training step on this 2-core CPU ran 1.3-1.7x slower, using about one core, in
-    4 of 6 processes that made a new iterator after the step was first run (as ``fit`` does each
-    epoch); with them off, in none of 6 such runs (``bench/README.md``, "The slow mode"). ``AUTOTUNE``
+    4 of 6 processes that made a new iterator after the step was first run (as each call of ``fit``
+    does); with them off, in none of 6 such runs (``bench/README.md``, "The slow mode"). ``AUTOTUNE``
     parallel calls and prefetch buffers then take tf.data's fixed defaults; the pipeline still
     delivers far more images per second than a training step takes.
     """

@@ -40,13 +40,12 @@ import pathlib
 import warnings
 
 import colour
-import cv2
 import numpy as np
 
 from tfcorrect.data.illuminants import ILLUMINANTS_CSV, write_illuminants
 from tfcorrect.errors import UserError
 from tfcorrect.folders import mirror_paths, run_per_file
-from tfcorrect.imageio import read_rgb, write_image
+from tfcorrect.imageio import read_rgb, shrink_to, write_image
 
 SHAPE = colour.SpectralShape(380, 780, 5)
 # Camera short name -> where its measured sensitivities come from.
@@ -184,16 +183,6 @@ def parse_cameras(text):
     return names
 
 
-def _resize_long_side(image, long_side):
-    """``image`` shrunk (area averaging) so its longer side is ``long_side``; smaller images are kept."""
-    height, width = image.shape[:2]
-    scale = long_side / max(height, width)
-    if scale >= 1:
-        return image
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-
-
 def expose(raw, clip_percent):
     """``raw`` scaled so its brightest ``clip_percent`` % of pixels saturate, clipped to [0, 1] (docstring, step 5)."""
     level = np.percentile(raw.max(axis=-1), 100.0 - clip_percent) if clip_percent else raw.max()
@@ -242,7 +231,7 @@ def simulate_cameras_folder(source, output_dir, *, cameras=("C", "N"), per_photo
     rows = {}  # photo index -> its CSV rows, once all its images are written
 
     def work(index, src, dst):
-        photo = _resize_long_side(colour.cctf_decoding(read_rgb(src)[0], function="sRGB").astype(np.float32),
+        photo = shrink_to(colour.cctf_decoding(read_rgb(src)[0], function="sRGB").astype(np.float32),
                                   long_side)
         rng = np.random.default_rng([seed, index])
         lights = [draw_light(rng) for _ in range(per_photo)]

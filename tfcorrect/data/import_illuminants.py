@@ -29,14 +29,13 @@ import dataclasses
 import pathlib
 import re
 
-import cv2
 import numpy as np
 import scipy.io
 
 from tfcorrect.data.illuminants import ILLUMINANTS_CSV, write_illuminants
 from tfcorrect.errors import UserError
 from tfcorrect.folders import run_per_file
-from tfcorrect.imageio import list_images, read_image, write_image
+from tfcorrect.imageio import list_images, read_image, shrink_to, write_image
 
 CUBE_BLACK_LEVEL = 2048
 CUBE_SATURATION_MARGIN = 2
@@ -150,14 +149,6 @@ def linearise(raw, entry):
     return image
 
 
-def _shrink(image, long_side):
-    scale = long_side / max(image.shape[:2]) if long_side else 1.0
-    if scale >= 1:
-        return image
-    size = (max(1, round(image.shape[1] * scale)), max(1, round(image.shape[0] * scale)))
-    return cv2.resize(image, size, interpolation=cv2.INTER_AREA)
-
-
 def import_illuminants(fmt, gt_file, images, output_dir, *, camera=None, black_level=None, saturation=None,
                        long_side=0, progress=True):
     """Convert a Cube+ or NUS-8 set (module docstring) to an ``illuminant`` folder.
@@ -210,7 +201,7 @@ def import_illuminants(fmt, gt_file, images, output_dir, *, camera=None, black_l
         if raw.bit_depth != 16 or raw.is_gray:
             raise UserError(f"{src}: expected a 16-bit RGB raw PNG")
         entry = by_path[src]
-        write_image(dst, _shrink(linearise(raw.pixels * 65535.0, entry), long_side), bit_depth=16)
+        write_image(dst, shrink_to(linearise(raw.pixels * 65535.0, entry), long_side), bit_depth=16)
         r, g, b = entry.illuminant
         rows[src] = {"file": dst.relative_to(output_dir).as_posix(), "r": r, "g": g, "b": b, "camera": camera}
 
