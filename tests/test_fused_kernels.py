@@ -1,10 +1,11 @@
-"""The fused BatchNormalization and Adam give Keras's values; weight files and checkpoints interchange."""
+"""The fused LeakyReLU gradient, BatchNormalization and Adam give Keras's values; weight files and checkpoints interchange."""
 
 import keras
 import numpy as np
 import pytest
 import tensorflow as tf
 
+from tfcorrect.models.activations import LeakyReLU
 from tfcorrect.models.normalization import BatchNormalization
 from tfcorrect.optimizers import Adam
 from conftest import photo
@@ -44,6 +45,19 @@ def test_fused_batch_norm_trains_like_keras(hw, batch):
         other = {id(ours.gamma): theirs.gamma, id(ours.beta): theirs.beta}.get(id(of), of)
         got, want = tape.gradient(losses[0], of).numpy(), tape.gradient(losses[1], other).numpy()
         np.testing.assert_allclose(got, want, rtol=1e-3, atol=1e-3 * np.abs(want).max())
+
+
+@pytest.mark.parametrize("slope", [0.2, 0.0])
+def test_leaky_relu_gradient_from_its_output_is_keras_gradient(slope):
+    features = _features()
+    assert float(tf.reduce_min(features)) < 0 < float(tf.reduce_max(features))
+    with tf.GradientTape(persistent=True) as tape:
+        tape.watch(features)
+        outputs = [layer(features) for layer in (LeakyReLU(slope), keras.layers.LeakyReLU(slope))]
+        losses = [tf.reduce_sum(tf.sin(out * 3.0)) for out in outputs]
+    np.testing.assert_array_equal(outputs[0], outputs[1])
+    got, want = (tape.gradient(loss, features).numpy() for loss in losses)
+    np.testing.assert_array_equal(got, want)
 
 
 def test_fused_batch_norm_infers_like_keras_and_shares_its_weight_names():

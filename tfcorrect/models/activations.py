@@ -23,7 +23,8 @@ class LeakyReLU(keras.layers.LeakyReLU):
             y = tf.nn.leaky_relu(x, alpha=slope)
 
             def gradient(upstream):
-                return tf.where(y > 0, upstream, upstream * tf.cast(slope, upstream.dtype))
+                # One kernel: the upstream where the output is positive, slope x upstream elsewhere.
+                return tf.raw_ops.LeakyReluGrad(gradients=upstream, features=y, alpha=slope)
 
             return y, gradient
 
