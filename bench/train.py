@@ -223,7 +223,6 @@ def step_flops(params):
 def pipeline_rate(params, batches):
     """Images/s of the training pipeline alone (decode + augment), after one warm-up batch."""
     from tfcorrect.data import make_datasets
-
     from tfcorrect.train import training_input
 
     iterator = iter(training_input(make_datasets(params).train))

@@ -231,8 +231,7 @@ def simulate_cameras_folder(source, output_dir, *, cameras=("C", "N"), per_photo
     rows = {}  # photo index -> its CSV rows, once all its images are written
 
     def work(index, src, dst):
-        photo = shrink_to(colour.cctf_decoding(read_rgb(src)[0], function="sRGB").astype(np.float32),
-                                  long_side)
+        photo = shrink_to(colour.cctf_decoding(read_rgb(src)[0], function="sRGB").astype(np.float32), long_side)
         rng = np.random.default_rng([seed, index])
         lights = [draw_light(rng) for _ in range(per_photo)]
         seen_by = (cameras[deal[index]],) if split else cameras
