@@ -3,10 +3,10 @@
 Run as ``python bench/export.py [--run DIR] [--tile 512] [--megapixels 12] [--repeats 5] [--json PATH]``.
 
 What is measured, in one process, for Keras (the run folder through
-:func:`tfcorrect.predict.predictor_from_run`) and for each export of the same run made with
-:func:`tfcorrect.export.export_run` (SavedModel; TFLite float32, float16, dynamic and int8,
+:func:`tfcorrect.inference.predict.predictor_from_run`) and for each export of the same run made with
+:func:`tfcorrect.inference.export.export_run` (SavedModel; TFLite float32, float16, dynamic and int8,
 int8 calibrated on bundled photos that are not among the compared ones), all run through the
-same :class:`tfcorrect.predict.Predictor`:
+same :class:`tfcorrect.inference.predict.Predictor`:
 
 1. **Size on disk**: bytes of the model file (``model.tflite``) or folder (``saved_model/``);
    for Keras, ``<network>.weights.h5``.
@@ -44,8 +44,7 @@ def _photo(name, width, height):
     import cv2
     import numpy as np
 
-    from tfcorrect.sample_photos import load_photo
-
+    from tfcorrect.io.sample_photos import load_photo
     resized = cv2.resize(load_photo(name), (width, height), interpolation=cv2.INTER_CUBIC)
     return resized.astype(np.float32) / 255.0
 
@@ -80,8 +79,7 @@ def _closeness(predictor, references, photos):
     """``(lowest PSNR in dB, largest max abs difference)`` of the predictor's outputs against ``references``."""
     import numpy as np
 
-    from tfcorrect.metrics import psnr
-
+    from tfcorrect.evaluation.metrics import psnr
     outputs = [predictor(image) for image in photos]
     return (min(psnr(out, ref) for out, ref in zip(outputs, references)),
             max(float(np.abs(out - ref).max()) for out, ref in zip(outputs, references)))
@@ -89,10 +87,9 @@ def _closeness(predictor, references, photos):
 
 def _exports(run_dir, work, tile):
     """Export every variant into ``work``; ``{(format, quantize): (folder, model path)}``."""
-    from tfcorrect.export import FILES, export_run
-    from tfcorrect.imageio import write_image
-    from tfcorrect.params import load_params
-
+    from tfcorrect.inference.export import FILES, export_run
+    from tfcorrect.io.images import write_image
+    from tfcorrect.methods import load_params
     params = load_params(pathlib.Path(run_dir) / "params.csv")
 
     calibration = work / "calibration"
@@ -115,10 +112,10 @@ def measure(run_dir, tile, megapixels, repeats):
     import math
 
     from tfcorrect.methods import get_method
-    from tfcorrect.predict import DEFAULT_RUN, load_network, predictor_from_model, predictor_from_run
-    from tfcorrect.runfolder import weights_file
-
-    run_dir = pathlib.Path(run_dir or DEFAULT_RUN)
+    from tfcorrect.inference.predict import load_network, predictor_from_model, predictor_from_run
+    from tfcorrect.io.shipped import default_run
+    from tfcorrect.training.runfolder import weights_file
+    run_dir = pathlib.Path(run_dir or default_run())
     params, _ = load_network(run_dir)
     width = round(math.sqrt(megapixels * 1e6 * 4 / 3))
     large = _photo("retina", width, round(width * 3 / 4))

@@ -8,8 +8,8 @@ What is measured, all in one invocation:
 1. **Seconds per megapixel.** A real photo (scikit-image's ``retina`` by default) is resized
    with ``cv2.resize(..., INTER_CUBIC)`` to a 4:3 image of ``--megapixels`` (12 MP = 4000x3000)
    and written as an 8-bit PNG into a temporary folder. A fresh child process builds the
-   predictor with :func:`tfcorrect.predict.predictor_from_run`, warms it up with one
-   :func:`tfcorrect.predict.correct_file` call on a small image made of ``batch_size + 1``
+   predictor with :func:`tfcorrect.inference.predict.predictor_from_run`, warms it up with one
+   :func:`tfcorrect.inference.predict.correct_file` call on a small image made of ``batch_size + 1``
    tiles (so both the full-batch and a partial-batch shape are traced), then times one
    ``correct_file`` call on the large PNG: read, tile, run, blend and write, the path the CLI
    takes. The number of ``tf.function`` traces during the timed call is reported (it should be
@@ -67,9 +67,8 @@ def image_size(megapixels):
 
 
 def tile_counts(height, width, tile, overlap):
-    """Tiles per column and per row that :class:`tfcorrect.predict.Predictor` runs for an image."""
-    from tfcorrect.predict import tile_starts
-
+    """Tiles per column and per row that :class:`tfcorrect.inference.predict.Predictor` runs for an image."""
+    from tfcorrect.inference.predict import tile_starts
     stride = tile - overlap
     return len(tile_starts(max(height, tile), tile, stride)), len(tile_starts(max(width, tile), tile, stride))
 
@@ -122,7 +121,7 @@ def _stage_timers(predictor):
         A dict of seconds, keys ``read_s``, ``generator_s`` and ``write_s``; a key whose
         function is not found (the module changed) stays None.
     """
-    import tfcorrect.predict as module
+    import tfcorrect.inference.predict as module
 
     targets = {"read_s": (module, "read_image"), "generator_s": (predictor, "_run"),
                "write_s": (module, "write_image")}
@@ -147,8 +146,7 @@ def _tracing_count(predictor):
 
 def _timed_correct(predictor, source, target):
     """Run ``correct_file`` once; ``(wall seconds, CPU seconds, stage seconds, new traces)``."""
-    from tfcorrect.predict import correct_file
-
+    from tfcorrect.inference.predict import correct_file
     traces = _tracing_count(predictor)
     with _stage_timers(predictor) as stages:
         wall, cpu = time.perf_counter(), time.process_time()
@@ -160,8 +158,8 @@ def _timed_correct(predictor, source, target):
 
 def run_child(config):
     """The measured process: build the predictor, warm up, time the large image, save figures."""
-    from tfcorrect.predict import DEFAULT_RUN, predictor_from_run
-
+    from tfcorrect.inference.predict import predictor_from_run
+    from tfcorrect.io.shipped import default_run
     predictor = predictor_from_run(config["run"], tile=config["tile"], batch_size=config["batch_size"])
     baseline_kib = _vm_hwm_kib()
     work = pathlib.Path(config["work_dir"])
@@ -171,7 +169,7 @@ def run_child(config):
     after_warmup_kib = _vm_hwm_kib()
     wall, cpu, stages, traces = _timed_correct(predictor, config["source_png"], work / "out" / "large.png")
     figures = {
-        "run_dir": str(pathlib.Path(config["run"] or DEFAULT_RUN).resolve()),
+        "run_dir": str(pathlib.Path(config["run"] or default_run()).resolve()),
         "tile": predictor.tile, "overlap": predictor.overlap, "batch_size": predictor.batch_size,
         "warmup_shape": warm_shape, "warmup_seconds": warm_s, "warmup_traces": warm_traces,
         "seconds": wall, "cpu_seconds": cpu, "stage_seconds": stages, "traces_during_timed_call": traces,
@@ -191,8 +189,7 @@ def prepare_images(work_dir, photo, height, width):
     """
     import cv2
 
-    from tfcorrect.sample_photos import load_photo
-
+    from tfcorrect.io.sample_photos import load_photo
     pixels = load_photo(photo)
     photo_png, large_png = work_dir / f"{photo}.png", work_dir / "large.png"
     _write_png(photo_png, pixels)
@@ -216,8 +213,7 @@ def measure_in_child(config):
 
 def compute_floor(child, height, width):
     """Per-tile and total FLOPs, tile counts and the matmul FLOP rate, measured in this process."""
-    from tfcorrect.predict import load_network
-
+    from tfcorrect.inference.predict import load_network
     _, generator = load_network(child["run_dir"])
     per_tile, conv_layers = conv_flops(generator, child["tile"])
     rows, cols = tile_counts(height, width, child["tile"], child["overlap"])
@@ -310,7 +306,6 @@ def main(argv=None):
     args = parse_args(argv)
     if args.child:
         from tfcorrect.errors import UserError
-
         try:
             run_child(json.loads(args.child))
         except UserError as err:  # a bad --run or --tile: one line, not a traceback

@@ -12,7 +12,7 @@ What is measured, in one process:
    BatchNormalization layers, two tapes, BCE + 100 x L1, Keras's Adam), compiled under
    TensorFlow's default Grappler options; tfcorrect's networks differ only in their kernels (a
    LeakyReLU Grappler can fuse, TensorFlow's fused batch norm, the fused Adam update); tfcorrect's ``train_step`` through
-   ``fit`` *as the driver runs it* (:func:`tfcorrect.train.graph_options`, the method's own
+   ``fit`` *as the driver runs it* (:func:`tfcorrect.training.driver.graph_options`, the method's own
    train function); the same with Grappler's *remapping off* (the driver's earlier
    workaround); and the same through *Keras's own train function* (``keras.Model``'s, which
    reads the iterator inside nested ``tf.function``s). Grappler options are read when a
@@ -90,7 +90,7 @@ def tutorial_networks(params):
     import keras
 
     from tfcorrect.methods import build_network
-    from tfcorrect.models import blocks
+    from tfcorrect.nn import blocks
 
     saved = dict(blocks.NORMS), dict(blocks.ACTIVATIONS)
     blocks.NORMS["batch"] = ("bn", lambda name: keras.layers.BatchNormalization(name=name))
@@ -133,7 +133,7 @@ def contenders(params, batch, *, jit=False):
     import tensorflow as tf
 
     from tfcorrect.methods import build_trainer
-    from tfcorrect.train import graph_options, training_input
+    from tfcorrect.training.driver import graph_options, training_input
 
     keras.utils.set_random_seed(params.seed)
     shape = (batch, params.resol, params.resol)
@@ -222,8 +222,8 @@ def step_flops(params):
 
 def pipeline_rate(params, batches):
     """Images/s of the training pipeline alone (decode + augment), after one warm-up batch."""
-    from tfcorrect.data import make_datasets
-    from tfcorrect.train import training_input
+    from tfcorrect.data.pipeline import make_datasets
+    from tfcorrect.training.driver import training_input
 
     iterator = iter(training_input(make_datasets(params).train))
     next(iterator)
@@ -234,10 +234,10 @@ def pipeline_rate(params, batches):
 
 
 def train_rate(params, run_dir):
-    """Median seconds per step of ``tfcorrect.train.train`` after its first epoch."""
+    """Median seconds per step of ``tfcorrect.training.driver.train`` after its first epoch."""
     import keras
 
-    from tfcorrect.train import train
+    from tfcorrect.training.driver import train
 
     class Timer(keras.callbacks.Callback):
         def __init__(self):
@@ -286,8 +286,8 @@ def main(argv=None):
     args = parse_args(argv)
     import dataclasses
 
-    from tfcorrect.params import resolve
-    from tfcorrect.sample_photos import TRAIN_SET, export_photos
+    from tfcorrect.methods import resolve
+    from tfcorrect.io.sample_photos import TRAIN_SET, export_photos
 
     work = pathlib.Path(tempfile.mkdtemp(prefix="tfcorrect-bench-train-"))
     photos = export_photos(TRAIN_SET, work / "photos")[0].parent

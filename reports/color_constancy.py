@@ -75,9 +75,9 @@ def make_data(photos, work):
 
 def score_arm(run_dir, test):
     """Angular errors of one arm on every test image: a frame of (image, camera, patch, mean, median)."""
-    from tfcorrect.colour_constancy import angular_error
-    from tfcorrect.imageio import read_rgb
-    from tfcorrect.methods.illum_da import POOLINGS, load_estimator, patch_estimates
+    from tfcorrect.methods.illum_da.classical import angular_error
+    from tfcorrect.io.images import read_rgb
+    from tfcorrect.methods.illum_da.model import POOLINGS, load_estimator, patch_estimates
 
     params, estimator = load_estimator(run_dir)
     rows = []
@@ -96,7 +96,7 @@ def evaluate_with_baselines(test_dir, run_dir, out):
     Returns:
         A frame of (image, camera, method, error) and the number of images that failed.
     """
-    from tfcorrect.evaluate import evaluate
+    from tfcorrect.evaluation.evaluate import evaluate
 
     result = evaluate(test_dir, out, run=run_dir, progress=False)
     return result.metrics.rename(columns={"angular_error": "error"}), len(result.failed)
@@ -128,7 +128,7 @@ def arm_table(scores):
 
 def statistics_table(scores, baselines):
     """Full statistics per image (mean pooling and median pooling of each arm, and every baseline)."""
-    from tfcorrect.colour_constancy import STATISTICS, error_statistics
+    from tfcorrect.methods.illum_da.classical import STATISTICS, error_statistics
 
     lines = ["| Method | " + " | ".join(STATISTICS) + " |", "|---" * (len(STATISTICS) + 1) + "|"]
     for category, title in ARMS:
@@ -144,7 +144,7 @@ def statistics_table(scores, baselines):
 
 def _table_value(name):
     """The ``COMMON`` value of ``name`` in :data:`TABLE`."""
-    from tfcorrect.params import resolve
+    from tfcorrect.methods import resolve
 
     return getattr(resolve(str(TABLE))[0], name.lower())
 
@@ -162,7 +162,7 @@ def verdict(scores):
 
 def main(argv=None):
     args = parse_args(argv)
-    from tfcorrect.data.illuminants import read_illuminants
+    from tfcorrect.methods.illum_da.illuminants import read_illuminants
 
     work = pathlib.Path(args.work)
     shutil.rmtree(work, ignore_errors=True)

@@ -46,8 +46,8 @@ def main(argv=None):
     args = parse_args(argv)
     import pandas as pd
 
-    from tfcorrect.loss_table import LOSS_COLUMNS, to_markdown, write_loss_table
-    from tfcorrect.params import resolve
+    from tfcorrect.methods.colorize.loss_table import LOSS_COLUMNS, to_markdown, write_loss_table
+    from tfcorrect.methods import resolve
 
     started = time.perf_counter()
     work = pathlib.Path(args.work)

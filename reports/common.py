@@ -38,8 +38,8 @@ def train_arm(table, category, sets, run_dir):
     Raises:
         UserError: the arm cannot run here (e.g. ImageNet weights it needs are missing).
     """
-    from tfcorrect.params import resolve
-    from tfcorrect.train import train
+    from tfcorrect.methods import resolve
+    from tfcorrect.training.driver import train
 
     params = resolve(str(table), category=category, sets=sets)[0]
     start = time.perf_counter()

@@ -44,10 +44,10 @@ def parse_args(argv=None):
 
 def exact_inverse_rows(data):
     """PSNR / SSIM of each input rendered back by minus its EV, read from the condition folder name."""
-    from tfcorrect import metrics
+    from tfcorrect.evaluation import metrics
     from tfcorrect.data.examples import find_paired
-    from tfcorrect.evaluate import condition_of, read_pair
-    from tfcorrect.exposure import render_exposure
+    from tfcorrect.evaluation.evaluate import condition_of, read_pair
+    from tfcorrect.data.exposure import render_exposure
 
     rows = []
     for example in find_paired(data):
@@ -63,8 +63,8 @@ def main(argv=None):
     args = parse_args(argv)
     import pandas as pd
 
-    from tfcorrect.data.simulate import condition_name, simulate_exposure_folder
-    from tfcorrect.evaluate import evaluate
+    from tfcorrect.methods.exposure.simulate import condition_name, simulate_exposure_folder
+    from tfcorrect.evaluation.evaluate import evaluate
 
     work = pathlib.Path(args.work)
     shutil.rmtree(work, ignore_errors=True)

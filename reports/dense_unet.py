@@ -3,7 +3,7 @@
 DPED's phone/DSLR photos are not on this machine, so a DPED-layout folder is built from real photos
 (``reports/photo_split.csv`` of ``../shared/data/photos``): each photo, scaled to a shorter side of
 200 px, is the "DSLR" target and a phone-like rendering of it
-(:func:`tfcorrect.data.simulate.phone_degradation`) the "phone"
+(:func:`tfcorrect.methods.exposure.simulate.phone_degradation`) the "phone"
 input; ``tfcorrect-data patches --size 100 --layout dped`` cuts both into DPED's 100x100 patches
 (train part -> ``<phone>/training_data``, validation part -> ``val/``, test part ->
 ``<phone>/test_data/patches``). ``dense_unet`` and the pix2pix U-Net (categories of
@@ -35,8 +35,8 @@ GRID = ROOT / "reports" / "dense_unet_grid.png"
 PHONE = "phone"
 SHORT_SIDE = 200  # photos are scaled to this shorter side before the patches are cut
 PATCH = 100  # DPED's patch side; training crops RESOL=96 from them
-# The phone-like degradation (its settings are named in the report): tfcorrect.data.simulate.phone_degradation.
-from tfcorrect.data.simulate import (  # noqa: E402
+# The phone-like degradation (its settings are named in the report): tfcorrect.methods.exposure.simulate.phone_degradation.
+from tfcorrect.methods.exposure.simulate import (  # noqa: E402
     PHONE_BLUR_SIGMA as BLUR_SIGMA, PHONE_COLOUR_GAINS as COLOUR_GAINS, PHONE_DESATURATION as DESATURATION,
     PHONE_NOISE as NOISE, PHONE_SEED as SEED, PHONE_TONE as TONE, simulate_phone_folder)
 # The small CPU run: both arms get these on top of their category of the table.
@@ -53,7 +53,7 @@ def degraded_pairs(photos, folder):
 
 def dped_patches(photos, pairs, patches):
     """Degrade, then cut DPED's 100-px patch pairs into ``patches`` (``{PHONE}/``, ``canon/``)."""
-    from tfcorrect.data.patches import cut_patches_folder
+    from tfcorrect.methods.dense_unet.patches import cut_patches_folder
 
     degraded_pairs(photos, pairs)
     cut_patches_folder(pairs, patches, size=PATCH, layout="dped", phone=PHONE, progress=False)
@@ -70,9 +70,9 @@ def parse_args(argv=None):
 
 def main(argv=None):
     args = parse_args(argv)
-    from tfcorrect.evaluate import MODEL, evaluate
+    from tfcorrect.evaluation.evaluate import MODEL, evaluate
     from tfcorrect.methods import build_network
-    from tfcorrect.params import resolve
+    from tfcorrect.methods import resolve
 
     start = time.perf_counter()
     work = pathlib.Path(args.work)
@@ -132,7 +132,7 @@ def main(argv=None):
         f"- Photos: `reports/photo_split.csv` of `../shared/data/photos` (Kodak + CC0 wildlife), each scaled to a "
         f"shorter side of {SHORT_SIDE} px: {parts['train'][0]} train, {parts['val'][0]} validation, "
         f"{parts['test'][0]} test photos. The photo is the DSLR (`canon/`) side.",
-        f"- Phone side: `tfcorrect.data.simulate.phone_degradation`, seeded per file name (seed {SEED}): Gaussian blur "
+        f"- Phone side: `tfcorrect.methods.exposure.simulate.phone_degradation`, seeded per file name (seed {SEED}): Gaussian blur "
         f"sigma {BLUR_SIGMA} px; tone x -> {TONE[0]} + {TONE[1]} x^{TONE[2]} (lifted blacks, dim highlights); "
         f"colour gains R,G,B {COLOUR_GAINS} and {DESATURATION:.0%} less saturation; Gaussian noise of deviation "
         f"{NOISE[0]} + {NOISE[1]} sqrt(x) per pixel and channel; 8-bit PNG.",

@@ -69,9 +69,9 @@ def cell(name, value):
 
 def main(argv=None):
     args = parse_args(argv)
-    from tfcorrect.data.simulate import simulate_overexposure_folder
-    from tfcorrect.evaluate import MODEL, evaluate
-    from tfcorrect.params import resolve
+    from tfcorrect.methods.exposure.simulate import simulate_overexposure_folder
+    from tfcorrect.evaluation.evaluate import MODEL, evaluate
+    from tfcorrect.methods import resolve
 
     work = pathlib.Path(args.work)
     shutil.rmtree(work, ignore_errors=True)

@@ -45,7 +45,7 @@ def scaled_copies(paths, folder, *, short_side=None, long_side=None):
     """The photos scaled so their shorter (or longer) side is the given size (cv2 INTER_AREA), as PNG in ``folder``."""
     import cv2
 
-    from tfcorrect.imageio import read_rgb, write_image
+    from tfcorrect.io.images import read_rgb, write_image
 
     folder.mkdir(parents=True)
     for path in paths:

@@ -7,7 +7,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from tfcorrect.sample_photos import load_photo  # noqa: E402
+from tfcorrect.io.sample_photos import load_photo # noqa: E402
 
 PHOTOS = ("astronaut", "chelsea", "coffee", "rocket", "motorcycle_left", "immunohistochemistry")
 HEADER = "CATEGORY,PARAM_NAME,PARAM_VALUE,USE_YN\n"
@@ -40,7 +40,7 @@ def table(tmp_path, body, name="t.csv"):
 
 def params(**overrides):
     """Resolved parameters: the schema's defaults with ``overrides`` (lower-case names), derived values filled."""
-    from tfcorrect.params import resolve
+    from tfcorrect.methods import resolve
 
     return resolve(_empty_table(), sets=[f"{k.upper()}={v}" for k, v in overrides.items()])[0]
 
@@ -65,8 +65,8 @@ def tiny_sets(train_dir, **extra):
 @pytest.fixture(scope="session")
 def run_dir(tmp_path_factory, photo_dir):
     """A briefly trained exposure model whose output depends on each tile's content."""
-    from tfcorrect.params import resolve
-    from tfcorrect.train import train
+    from tfcorrect.methods import resolve
+    from tfcorrect.training.driver import train
 
     folder = tmp_path_factory.mktemp("run") / "exposure"
     table = tmp_path_factory.mktemp("table") / "empty.csv"

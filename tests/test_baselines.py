@@ -3,9 +3,9 @@
 import numpy as np
 import pytest
 
-from tfcorrect import baselines
-from tfcorrect.exposure import render_exposure
-from tfcorrect.metrics import psnr, ssim
+from tfcorrect.evaluation import baselines
+from tfcorrect.data.exposure import render_exposure
+from tfcorrect.evaluation.metrics import psnr, ssim
 from conftest import photo
 
 

@@ -10,13 +10,13 @@ import scipy.io
 
 from tfcorrect.cli.data import main as data_main
 from tfcorrect.cli.eval import main as eval_main
-from tfcorrect.colour_constancy import angular_error
-from tfcorrect.data import cameras
-from tfcorrect.data.illuminants import read_illuminants
-from tfcorrect.data.import_illuminants import import_illuminants
-from tfcorrect.data.kinds import find_examples
+from tfcorrect.methods.illum_da.classical import angular_error
+from tfcorrect.methods.illum_da import cameras
+from tfcorrect.methods.illum_da.illuminants import read_illuminants
+from tfcorrect.methods.illum_da.import_illuminants import import_illuminants
+from tfcorrect.methods import find_examples
 from tfcorrect.errors import UserError
-from tfcorrect.imageio import read_image
+from tfcorrect.io.images import read_image
 from conftest import photo
 
 
@@ -204,7 +204,7 @@ def test_import_nus8_reads_the_mat_file_and_masks_the_chart(tmp_path, capsys):
 @pytest.mark.slow
 def test_eval_with_a_run_scores_the_model_first_with_its_own_estimates(simulated, tmp_path, capsys):
     from tfcorrect.cli import train as train_cli
-    from tfcorrect.methods.illum_da import estimate_illuminants
+    from tfcorrect.methods.illum_da.model import estimate_illuminants
     from conftest import table
 
     _, dst = simulated

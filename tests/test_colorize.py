@@ -8,11 +8,12 @@ import pandas as pd
 import pytest
 
 from tfcorrect.cli.report import main as report
-from tfcorrect.homomorphic import PREPROCESSED
+from tfcorrect.methods.colorize.preprocess import PREPROCESSED
 from tfcorrect.methods import build_network
-from tfcorrect.models.patchgan import receptive_field
-from tfcorrect.params import read_table, resolve
-from tfcorrect.runfolder import HISTORY, weights_file
+from tfcorrect.methods.pix2pix.patchgan import receptive_field
+from tfcorrect.methods import resolve
+from tfcorrect.params import read_table
+from tfcorrect.training.runfolder import HISTORY, weights_file
 
 TABLE = pathlib.Path(__file__).resolve().parent.parent / "param_tables" / "pix2pix_colorize.csv"
 TINY = ("RESOL=64", "DEPTH=6", "NGF=8", "NDF=8", "G_MAX_FILTERS=32", "EPOCHS=1", "STEPS_PER_EPOCH=2",
@@ -30,7 +31,7 @@ def _table_value(category, name):
 @pytest.fixture(scope="module")
 def runs(tmp_path_factory, photo_dir):
     """The two arms trained briefly at 64 px on real photos: {label: run folder}."""
-    from tfcorrect.train import train
+    from tfcorrect.training.driver import train
 
     folders = {}
     for category, label in ARMS:

@@ -4,8 +4,8 @@ import cv2
 import numpy as np
 import pytest
 
-from tfcorrect import colour_constancy as cc
-from tfcorrect.data import cameras
+from tfcorrect.methods.illum_da import classical as cc
+from tfcorrect.methods.illum_da import cameras
 from conftest import photo
 
 ESTIMATORS = sorted(cc.ESTIMATORS)

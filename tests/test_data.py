@@ -9,12 +9,14 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfcorrect.data import expand_exposures, find_examples, make_datasets, make_prepare
+from tfcorrect.data.examples import expand_exposures
+from tfcorrect.data.pipeline import make_datasets, make_prepare
+from tfcorrect.methods import find_examples
 from tfcorrect.data.examples import AFIFI_EV
 from tfcorrect.errors import UserError
-from tfcorrect.exposure import render_exposure
-from tfcorrect.imageio import read_image
-from tfcorrect.params import resolve
+from tfcorrect.data.exposure import render_exposure
+from tfcorrect.io.images import read_image
+from tfcorrect.methods import resolve
 from conftest import params, photo, table, tiny_sets
 
 
@@ -134,7 +136,7 @@ def test_an_unreadable_training_file_is_skipped_by_name(tmp_path, photo_dir, cap
 
 
 def test_expand_exposures_keeps_known_offsets():
-    from tfcorrect.data import Example
+    from tfcorrect.data.examples import Example
 
     examples = expand_exposures([Example("t.png"), Example("u.png", "i.png", 1.0)], (-1.0, 1.0))
     assert [(e.target, e.ev) for e in examples] == [("t.png", -1.0), ("t.png", 1.0), ("u.png", 1.0)]

@@ -8,8 +8,8 @@ import pytest
 
 from tfcorrect.cli.data import main
 from tfcorrect.data.examples import find_paired
-from tfcorrect.exposure import invert_overexposure, render_exposure, simulate_overexposure
-from tfcorrect.imageio import read_image
+from tfcorrect.data.exposure import invert_overexposure, render_exposure, simulate_overexposure
+from tfcorrect.io.images import read_image
 from conftest import PHOTOS, photo
 
 EIGHT_BIT = 1 / 255 + 1e-6

@@ -6,10 +6,10 @@ import numpy as np
 import pytest
 
 from tfcorrect import demo
-from tfcorrect.exposure import render_exposure
-from tfcorrect.imageio import read_image, to_uint
-from tfcorrect.metrics import psnr, ssim
-from tfcorrect.sample_photos import DEMO_SET, TRAIN_SET
+from tfcorrect.data.exposure import render_exposure
+from tfcorrect.io.images import read_image, to_uint
+from tfcorrect.evaluation.metrics import psnr, ssim
+from tfcorrect.io.sample_photos import DEMO_SET, TRAIN_SET
 from conftest import photo
 
 ROW = r"^  (input|CLAHE|global re-exposure|white-point re-exp\.|tfcorrect)\s+(\d+\.\d\d)\s+(\d\.\d\d\d)$"

@@ -15,16 +15,16 @@ from conftest import params, photo
 from tfcorrect.cli import data as data_cli
 from tfcorrect.cli import train as train_cli
 from tfcorrect.data.examples import find_dped
-from tfcorrect.data.patches import patch_boxes
+from tfcorrect.methods.dense_unet.patches import patch_boxes
 from tfcorrect.errors import UserError
-from tfcorrect.imageio import read_rgb, write_image
-from tfcorrect.losses import ms_ssim_loss, ms_ssim_power_factors
+from tfcorrect.io.images import read_rgb, write_image
+from tfcorrect.nn.losses import ms_ssim_loss, ms_ssim_power_factors
 from tfcorrect.methods import build_network
-from tfcorrect.methods.dense_unet import DenseUNetGan
-from tfcorrect.models.dense_unet import PadToMultiple, build_dense_unet_generator, dense_block
-from tfcorrect.models.global_disc import build_global_discriminator, flatten_size
-from tfcorrect.perceptual import PerceptualLoss, build_feature_extractor
-from tfcorrect.predict import predictor_from_run
+from tfcorrect.methods.dense_unet.model import DenseUNetGan
+from tfcorrect.methods.dense_unet.networks import PadToMultiple, build_dense_unet_generator, dense_block
+from tfcorrect.methods.dense_unet.global_disc import build_global_discriminator, flatten_size
+from tfcorrect.nn.perceptual import PerceptualLoss, build_feature_extractor
+from tfcorrect.inference.predict import predictor_from_run
 
 TABLE = pathlib.Path(__file__).parent.parent / "param_tables" / "dense_unet_dped.csv"
 

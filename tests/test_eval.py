@@ -7,11 +7,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tfcorrect import baselines
+from tfcorrect.evaluation import baselines
 from tfcorrect.cli import eval as eval_cli
-from tfcorrect.evaluate import summarise
-from tfcorrect.exposure import render_exposure, simulate_overexposure
-from tfcorrect.imageio import read_image, write_image
+from tfcorrect.evaluation.evaluate import summarise
+from tfcorrect.data.exposure import render_exposure, simulate_overexposure
+from tfcorrect.io.images import read_image, write_image
 from conftest import photo
 
 NAMES = ("coffee", "chelsea", "astronaut")

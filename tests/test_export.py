@@ -10,10 +10,12 @@ import pytest
 
 from tfcorrect.cli import export as export_cli
 from tfcorrect.cli import predict as predict_cli
-from tfcorrect.export import EXPORT_JSON, export_run
-from tfcorrect.imageio import read_image, write_image
-from tfcorrect.metrics import psnr
-from tfcorrect.predict import DEFAULT_RUN, predictor_from_model, predictor_from_run
+from tfcorrect.inference.backends import EXPORT_JSON
+from tfcorrect.inference.export import export_run
+from tfcorrect.io.images import read_image, write_image
+from tfcorrect.evaluation.metrics import psnr
+from tfcorrect.inference.predict import predictor_from_model, predictor_from_run
+from tfcorrect.io.shipped import default_run
 from conftest import photo
 
 # (format, quantize) -> minimum PSNR in dB of its output against Keras's on real photos (None: within 1/255).
@@ -160,9 +162,9 @@ def test_predict_refuses_a_run_folder_as_model_and_both_options(tmp_path, capsys
 @pytest.mark.parametrize("fmt", ["savedmodel", "tflite"])
 def test_shipped_default_exports_match_keras(tmp_path, fmt):
     out = tmp_path / fmt
-    assert export_cli.main([str(DEFAULT_RUN), str(out), "--format", fmt, "--tile", "256"]) == 0
+    assert export_cli.main([str(default_run()), str(out), "--format", fmt, "--tile", "256"]) == 0
     image = cv2.resize(photo("rocket"), (384, 256), interpolation=cv2.INTER_AREA)
-    reference = predictor_from_run(DEFAULT_RUN, tile=256)(image)
+    reference = predictor_from_run(default_run(), tile=256)(image)
     result = predictor_from_model(out)(image)
     assert np.abs(result - reference).max() <= 1 / 255
     assert np.abs(reference - image).mean() > 2 / 255
@@ -178,9 +180,7 @@ def test_a_previous_export_is_replaced_whole(tmp_path, run_dir):
 
 
 def test_int8_is_refused_for_a_generator_with_exposure_layers(tmp_path, capsys):
-    from tfcorrect.predict import DEFAULT_RUN
-
     write_image(tmp_path / "calibration" / "a.png", _photos()[0])
-    err = _one_line_error(capsys, DEFAULT_RUN, tmp_path / "out", "--format", "tflite", "--quantize", "int8",
+    err = _one_line_error(capsys, default_run(), tmp_path / "out", "--format", "tflite", "--quantize", "int8",
                           "--calibration", tmp_path / "calibration")
     assert "G_PRENORM=white_point" in err and not (tmp_path / "out").exists()

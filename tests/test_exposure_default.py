@@ -8,10 +8,10 @@ import pytest
 import tensorflow as tf
 from skimage.color import rgb2lab
 
-from tfcorrect import exposure
-from tfcorrect.data import make_prepare
-from tfcorrect.methods.base import GlobalGain
-from tfcorrect.predict import load_network, predictor_from_run
+from tfcorrect.data import exposure
+from tfcorrect.data.pipeline import make_prepare
+from tfcorrect.training.method import GlobalGain
+from tfcorrect.inference.predict import load_network, predictor_from_run
 from conftest import params, photo
 
 
@@ -107,8 +107,8 @@ def test_two_runs_of_the_default_table_give_the_same_weights(tmp_path, photo_dir
 
     import h5py
 
-    from tfcorrect.params import resolve
-    from tfcorrect.train import train
+    from tfcorrect.methods import resolve
+    from tfcorrect.training.driver import train
 
     table = pathlib.Path(__file__).resolve().parent.parent / "param_tables" / "exposure_default.csv"
     sets = [f"TRAIN_DIR={photo_dir}", "VAL_DIR=", "VAL_FRACTION=0.34", "RESOL=64", "LOAD_SIZE=72", "TILE=64",
@@ -189,7 +189,7 @@ def _shadow_chroma_noise(image, clean, shadows):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", ["astronaut", "coffee", "chelsea"])
 def test_dark_camera_photos_come_back_without_more_colour_noise_than_the_white_point_step(shipped, name):
-    from tfcorrect.baselines import white_point_reexposure
+    from tfcorrect.evaluation.baselines import white_point_reexposure
 
     clean = photo(name)
     dark = _camera_render(clean, -1.5)

@@ -3,8 +3,8 @@
 import pytest
 
 from tfcorrect.errors import UserError
-from tfcorrect.folders import mirror_paths, run_per_file
-from tfcorrect.imageio import read_image, write_image
+from tfcorrect.io.folders import mirror_paths, run_per_file
+from tfcorrect.io.images import read_image, write_image
 from conftest import photo
 
 

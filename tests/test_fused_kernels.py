@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfcorrect.models.activations import LeakyReLU
-from tfcorrect.models.normalization import BatchNormalization
-from tfcorrect.optimizers import Adam
+from tfcorrect.nn.activations import LeakyReLU
+from tfcorrect.nn.normalization import BatchNormalization
+from tfcorrect.nn.optimizers import Adam
 from conftest import photo
 
 

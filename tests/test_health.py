@@ -5,11 +5,11 @@ import pathlib
 import pytest
 import tensorflow as tf
 
-from tfcorrect import runfolder
-from tfcorrect.health import collapse_message
+from tfcorrect.training import runfolder
+from tfcorrect.training.health import collapse_message
 from tfcorrect.methods import METHODS
-from tfcorrect.params import resolve
-from tfcorrect.train import train
+from tfcorrect.methods import resolve
+from tfcorrect.training.driver import train
 from conftest import table, tiny_sets
 
 ADVERSARY = METHODS["pix2pix"].adversaries[0]

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from tfcorrect.cli.data import main
-from tfcorrect.homomorphic import (LOG_OFFSET, PREPROCESSED, Homomorphic, feathered_mask, homomorphic_filter,
+from tfcorrect.methods.colorize.homomorphic import (LOG_OFFSET, PREPROCESSED, Homomorphic, feathered_mask, homomorphic_filter,
                                    preprocess_image, preprocess_run_data, reflection_mask)
-from tfcorrect.imageio import read_image
+from tfcorrect.io.images import read_image
 from conftest import params, photo
 
 NAMES = ("coffee", "chelsea", "astronaut", "rocket")

@@ -7,19 +7,19 @@ import pandas as pd
 import pytest
 import tensorflow as tf
 
-from tfcorrect import runfolder
+from tfcorrect.training import runfolder
 from tfcorrect.cli import predict as predict_cli
 from tfcorrect.cli import train as train_cli
-from tfcorrect.colour_constancy import angular_error
-from tfcorrect.data.cameras import simulate_cameras_folder
-from tfcorrect.data.illuminants import read_illuminants
+from tfcorrect.methods.illum_da.classical import angular_error
+from tfcorrect.methods.illum_da.cameras import simulate_cameras_folder
+from tfcorrect.methods.illum_da.illuminants import read_illuminants
 from tfcorrect.errors import TableError, UserError
-from tfcorrect.imageio import read_image
+from tfcorrect.io.images import read_image
 from tfcorrect.methods import build_trainer
-from tfcorrect.methods.illum_da import (IllumDA, estimate_illuminants, image_patches, mean_pooling, median_pooling,
+from tfcorrect.methods.illum_da.model import (IllumDA, estimate_illuminants, image_patches, mean_pooling, median_pooling,
                                         training_examples)
-from tfcorrect.models.illum import GradientReversal, build_camera_discriminator
-from tfcorrect.params import resolve
+from tfcorrect.methods.illum_da.networks import GradientReversal, build_camera_discriminator
+from tfcorrect.methods import resolve
 from conftest import params, photo, table
 
 TINY = {"MODEL": "illum_da", "DATASET": "illuminant", "PATCH": 16, "ILLUM_FILTERS": 4, "ILLUM_LEVELS": 2,

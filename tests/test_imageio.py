@@ -10,9 +10,9 @@ import pytest
 from PIL import Image as PILImage
 from skimage import data
 
-from tfcorrect import imageio
+from tfcorrect.io import images as imageio
 from tfcorrect.errors import ImageError
-from tfcorrect.imageio import IMAGE_EXTENSIONS, list_images, read_image, shrink_to, to_uint, write_image
+from tfcorrect.io.images import IMAGE_EXTENSIONS, list_images, read_image, shrink_to, to_uint, write_image
 
 
 def photo8(name):

@@ -15,15 +15,16 @@ import pytest
 import tensorflow as tf
 from keras import ops
 
-from tfcorrect import methods, runfolder
+from tfcorrect import methods
+from tfcorrect.training import runfolder
 from tfcorrect.cli import predict as predict_cli
 from tfcorrect.cli import train as train_cli
-from tfcorrect.data import DATA_KINDS
+from tfcorrect.methods import DATA_KINDS
 from tfcorrect.errors import TableError
-from tfcorrect.imageio import read_image, write_image
-from tfcorrect.losses import bce_discriminator_loss, bce_generator_loss, l1_loss
+from tfcorrect.io.images import read_image, write_image
+from tfcorrect.nn.losses import bce_discriminator_loss, bce_generator_loss, l1_loss
 from tfcorrect.methods import METHODS, Adversary, Method, MethodModel
-from tfcorrect.params import resolve
+from tfcorrect.methods import resolve
 from conftest import photo, table, tiny_sets
 
 HERE = pathlib.Path(__file__).parent

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfcorrect import metrics
+from tfcorrect.evaluation import metrics
 from tfcorrect.errors import UserError
-from tfcorrect.exposure import render_exposure
+from tfcorrect.data.exposure import render_exposure
 from conftest import photo
 
 SIMILARITIES = [metrics.ssim, metrics.ms_ssim, metrics.luminance_similarity, metrics.contrast_similarity,

@@ -5,9 +5,11 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfcorrect.exposure import global_reexposure, srgb_to_linear
+from tfcorrect.data.exposure import global_reexposure, srgb_to_linear
 from tfcorrect.methods import build_network
-from tfcorrect.models import build_patchgan_discriminator, build_unet_generator, conv_block, receptive_field
+from tfcorrect.methods.pix2pix.patchgan import build_patchgan_discriminator, receptive_field
+from tfcorrect.methods.pix2pix.unet import build_unet_generator
+from tfcorrect.nn.blocks import conv_block
 from conftest import params, photo
 
 

@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from tfcorrect import runfolder
+from tfcorrect.training import runfolder
 from tfcorrect.cli import train as train_cli
 from conftest import tiny_sets
 from test_train import RUN_FILES, TABLE

@@ -1,4 +1,4 @@
-"""The phone-like rendering of seed 002's notebook and report (tfcorrect.data.simulate)."""
+"""The phone-like rendering of seed 002's notebook and report (tfcorrect.methods.exposure.simulate)."""
 
 import zlib
 
@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from tfcorrect.data.examples import find_paired
-from tfcorrect.data.simulate import PHONE_SEED, phone_degradation, simulate_phone_folder
+from tfcorrect.methods.exposure.simulate import PHONE_SEED, phone_degradation, simulate_phone_folder
 from tfcorrect.errors import UserError
-from tfcorrect.imageio import read_rgb, write_image
+from tfcorrect.io.images import read_rgb, write_image
 
 
 def _photo(seed=0, shape=(40, 56, 3)):

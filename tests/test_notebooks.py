@@ -101,8 +101,8 @@ def test_command_runs_a_console_script_and_reports_failure(tmp_path, capsys):
 
 
 def test_exported_photos_can_be_shrunk(tmp_path):
-    from tfcorrect.imageio import read_image
-    from tfcorrect.sample_photos import export_photos, load_photo
+    from tfcorrect.io.images import read_image
+    from tfcorrect.io.sample_photos import export_photos, load_photo
 
     (path,) = export_photos(["coffee"], tmp_path, max_side=100)
     original, small = load_photo("coffee"), read_image(path).pixels
@@ -113,7 +113,7 @@ def test_exported_photos_can_be_shrunk(tmp_path):
 
 
 def test_show_images_takes_gray_and_colour_pictures():
-    from tfcorrect.sample_photos import load_photo
+    from tfcorrect.io.sample_photos import load_photo
 
     colour = load_photo("coffee")
     fig = notebook.show_images([colour, colour[..., :1] / 255.0], ["colour", "gray"])

@@ -7,11 +7,11 @@ import keras
 import pandas as pd
 import pytest
 
-from tfcorrect import runfolder
+from tfcorrect.training import runfolder
 from tfcorrect.methods import build_network
-from tfcorrect.models.layers import NoiseInjection
-from tfcorrect.params import load_params, resolve
-from tfcorrect.train import train
+from tfcorrect.nn.layers import NoiseInjection
+from tfcorrect.methods import load_params, resolve
+from tfcorrect.training.driver import train
 
 TABLE = pathlib.Path(__file__).parent.parent / "param_tables" / "exposure_overexposure.csv"
 TINY = ["RESOL=64", "NGF=8", "NDF=8", "EPOCHS=1", "STEPS_PER_EPOCH=2", "BATCH_SIZE=2", "VAL_FRACTION=0.34",

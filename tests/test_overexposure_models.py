@@ -6,10 +6,10 @@ import tensorflow as tf
 
 import keras
 from conftest import params, photo
-from tfcorrect.losses import GAN_LOSSES
+from tfcorrect.nn.losses import GAN_LOSSES
 from tfcorrect.methods import build_network, build_trainer
-from tfcorrect.models.layers import NoiseInjection
-from tfcorrect.runfolder import load_checkpoint, save_checkpoint
+from tfcorrect.nn.layers import NoiseInjection
+from tfcorrect.training.runfolder import load_checkpoint, save_checkpoint
 
 CONVS = (keras.layers.Conv2D, keras.layers.Conv2DTranspose)
 

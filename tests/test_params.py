@@ -124,17 +124,17 @@ def test_params_listing_shows_every_name_with_source(tmp_path, capsys):
 
 
 def _implementations():
-    from tfcorrect.data import DATA_KINDS
+    from tfcorrect.methods import DATA_KINDS
     from tfcorrect.data.examples import AFIFI_EXPERTS
-    from tfcorrect.losses import GAN_LOSSES
+    from tfcorrect.nn.losses import GAN_LOSSES
     from tfcorrect.methods import METHODS
-    from tfcorrect.models.unet import HEADS, PRENORMS
-    from tfcorrect.precision import PRECISIONS
-    from tfcorrect.train import STRATEGIES
+    from tfcorrect.methods.pix2pix.unet import HEADS, PRENORMS
+    from tfcorrect.nn.precision import PRECISIONS
+    from tfcorrect.training.driver import STRATEGIES
     from tfcorrect.data.preprocess import PREPROCESSES
-    from tfcorrect.homomorphic import CHANNELS
-    from tfcorrect.methods.dense_unet import DISCRIMINATORS
-    from tfcorrect.methods.illum_da import ARMS, GRL_RAMPS, POOLINGS
+    from tfcorrect.methods.colorize.homomorphic import CHANNELS
+    from tfcorrect.methods.dense_unet.model import DISCRIMINATORS
+    from tfcorrect.methods.illum_da.model import ARMS, GRL_RAMPS, POOLINGS
 
     return {"MODEL": METHODS, "DATASET": DATA_KINDS, "G_OUTPUT": HEADS, "G_PRENORM": PRENORMS,
             "GAN_LOSS": GAN_LOSSES, "STRATEGY": STRATEGIES, "PRECISION": PRECISIONS,

@@ -12,9 +12,9 @@ import keras
 from conftest import params, photo, table, tiny_sets
 from tfcorrect.errors import TableError, UserError
 from tfcorrect.methods import build_network
-from tfcorrect.methods.pix2pix import Pix2Pix
-from tfcorrect.perceptual import PerceptualLoss, build_feature_extractor, build_perceptual_loss, vgg19_preprocess
-from tfcorrect.runfolder import save_checkpoint
+from tfcorrect.methods.pix2pix.model import Pix2Pix
+from tfcorrect.nn.perceptual import PerceptualLoss, build_feature_extractor, build_perceptual_loss, vgg19_preprocess
+from tfcorrect.training.runfolder import save_checkpoint
 
 LAYERS = ["block1_conv2", "block2_conv1"]
 
@@ -143,8 +143,8 @@ def test_missing_vgg19_weights_give_one_line_naming_the_file(tmp_path, monkeypat
 
 def test_training_with_perceptual_loss_and_no_weights_fails_before_the_run_folder_is_made(tmp_path, monkeypatch,
                                                                                           photo_dir):
-    from tfcorrect.params import resolve
-    from tfcorrect.train import train
+    from tfcorrect.methods import resolve
+    from tfcorrect.training.driver import train
 
     monkeypatch.setenv("KERAS_HOME", str(tmp_path / "keras"))
     resolved = resolve(table(tmp_path, ""), sets=tiny_sets(photo_dir, LAMBDA_PERCEPTUAL=1.0))[0]
@@ -154,7 +154,7 @@ def test_training_with_perceptual_loss_and_no_weights_fails_before_the_run_folde
 
 
 def test_a_table_naming_an_unknown_vgg19_layer_is_refused_at_its_row(tmp_path):
-    from tfcorrect.params import resolve
+    from tfcorrect.methods import resolve
 
     path = table(tmp_path, "COMMON,LAMBDA_PERCEPTUAL,0.1,Y\nCOMMON,PERCEPTUAL_LAYERS,\"block1_conv2,block6_conv1\",Y\n")
     with pytest.raises(TableError, match=r"t\.csv:3: PERCEPTUAL_LAYERS: .*block6_conv1"):

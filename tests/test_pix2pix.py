@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import tensorflow as tf
 
-from tfcorrect.losses import GAN_LOSSES, pix2pix_generator_loss
+from tfcorrect.nn.losses import GAN_LOSSES, pix2pix_generator_loss
 from tfcorrect.methods import METHODS, build_trainer
 from conftest import params, photo
 

@@ -8,10 +8,10 @@ import pytest
 import tensorflow as tf
 
 from tfcorrect.methods import build_network, build_trainer
-from tfcorrect.metrics import psnr
-from tfcorrect.params import load_params, resolve
-from tfcorrect.predict import Predictor, predictor_from_run
-from tfcorrect.train import train
+from tfcorrect.evaluation.metrics import psnr
+from tfcorrect.methods import load_params, resolve
+from tfcorrect.inference.predict import Predictor, predictor_from_run
+from tfcorrect.training.driver import train
 from conftest import params, photo, table, tiny_sets
 
 
@@ -55,7 +55,7 @@ def test_a_bfloat16_run_writes_float32_weights_and_predicts_at_its_precision(tmp
 
 
 def test_a_float16_checkpoint_restores_the_loss_scale_and_every_optimiser_variable(tmp_path):
-    from tfcorrect import runfolder
+    from tfcorrect.training import runfolder
 
     p = params(resol=64, ngf=4, ndf=4, precision="mixed_float16")
     trainer = build_trainer(p)

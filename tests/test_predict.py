@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 
 from tfcorrect.cli import predict as predict_cli
-from tfcorrect.imageio import read_image, write_image
-from tfcorrect.predict import predictor_from_run
+from tfcorrect.io.images import read_image, write_image
+from tfcorrect.inference.predict import predictor_from_run
 from conftest import photo
 
 
@@ -141,7 +141,7 @@ REFERENCE = pathlib.Path(__file__).parent / "data" / "default_model"
 @pytest.mark.slow
 def test_shipped_default_model_gives_the_reference_outputs(tmp_path):
     """The shipped model's outputs on real photos, as recorded when it was shipped (guards refactors of the predictor)."""
-    from tfcorrect.exposure import render_exposure
+    from tfcorrect.data.exposure import render_exposure
 
     references = sorted(REFERENCE.glob("*.png"))
     assert len(references) == 3

@@ -15,11 +15,11 @@ import pandas as pd
 import pytest
 import tensorflow as tf
 
-from tfcorrect import runfolder
+from tfcorrect.training import runfolder
 from tfcorrect.cli import train as train_cli
 from tfcorrect.methods import build_network, build_trainer
-from tfcorrect.params import load_params, resolve
-from tfcorrect.train import graph_options, train
+from tfcorrect.methods import load_params, resolve
+from tfcorrect.training.driver import graph_options, train
 from conftest import photo, tiny_sets
 
 TABLE = pathlib.Path(__file__).parent.parent / "param_tables" / "pix2pix_exposure.csv"
@@ -107,8 +107,8 @@ MIRRORED = textwrap.dedent("""
     import sys, tensorflow as tf
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
-    from tfcorrect.params import resolve
-    from tfcorrect.train import graph_options, train
+    from tfcorrect.methods import resolve
+    from tfcorrect.training.driver import graph_options, train
     params = resolve(sys.argv[1], sets=sys.argv[3:])[0]
     history = train(params, sys.argv[2], verbose=0).history
     print("G_L1", *history["g_l1"])
@@ -162,8 +162,8 @@ def test_keep_best_exports_the_epoch_with_the_lowest_validation_loss(tmp_path, p
 REMAPPING = textwrap.dedent("""
     import json, sys, keras, numpy as np, tensorflow as tf
     from tfcorrect.methods import build_trainer
-    from tfcorrect.params import resolve
-    from tfcorrect.sample_photos import load_photo
+    from tfcorrect.methods import resolve
+    from tfcorrect.io.sample_photos import load_photo
     params = resolve(sys.argv[1], sets=sys.argv[2:])[0]
     pixels = [load_photo(name)[:params.resol, :params.resol] / 127.5 - 1 for name in ("astronaut", "coffee")]
     batch = tf.constant(np.stack(pixels), tf.float32)
@@ -202,7 +202,7 @@ def test_the_driver_feeds_fit_without_tf_data_autotuning():
     """Autotuning made training steps run on about one core for a whole process (bench/README.md)."""
     import tensorflow as tf
 
-    from tfcorrect.train import training_input
+    from tfcorrect.training.driver import training_input
 
     options = training_input(tf.data.Dataset.range(4).batch(2)).options()
     assert options.autotune.enabled is False

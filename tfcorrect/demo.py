@@ -18,12 +18,12 @@ if __name__ == "__main__" and "--verbose" not in sys.argv:  # before TensorFlow 
 import cv2  # noqa: E402
 import numpy as np  # noqa: E402
 
-from tfcorrect import baselines  # noqa: E402
-from tfcorrect.cli import predict as predict_cli  # noqa: E402
-from tfcorrect.exposure import render_exposure  # noqa: E402
-from tfcorrect.imageio import read_image, write_image  # noqa: E402
-from tfcorrect.metrics import psnr, ssim  # noqa: E402
-from tfcorrect.sample_photos import DEMO_SET, export_photos  # noqa: E402
+from tfcorrect.evaluation import baselines  # noqa: E402
+from tfcorrect.cli import predict as predict_cli # noqa: E402
+from tfcorrect.data.exposure import render_exposure # noqa: E402
+from tfcorrect.io.images import read_image, write_image # noqa: E402
+from tfcorrect.evaluation.metrics import psnr, ssim # noqa: E402
+from tfcorrect.io.sample_photos import DEMO_SET, export_photos # noqa: E402
 
 EV_OFFSETS = (-1.5, -1.0, 1.0, 1.5)
 METHODS = {"input": baselines.identity, "CLAHE": baselines.clahe,

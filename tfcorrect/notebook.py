@@ -15,10 +15,11 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from tfcorrect.errors import UserError
-from tfcorrect.imageio import read_image
-from tfcorrect.params.schema import FIELDS
-from tfcorrect.params.tables import COLUMNS, Row, read_table, resolve, write_table
-from tfcorrect.runfolder import HISTORY, SAMPLES, loss_figure
+from tfcorrect.io.images import read_image
+from tfcorrect.io.atomic import atomic_path
+from tfcorrect.methods import resolve
+from tfcorrect.params import COLUMNS, Row, read_table, write_table
+from tfcorrect.training.runfolder import HISTORY, SAMPLES, loss_figure
 
 SIZE_VARIABLE = "TFCORRECT_NOTEBOOK_SIZE"
 SIZES = ("tiny", "full")
@@ -94,15 +95,16 @@ def write_frame(frame, path):
     path = pathlib.Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     rows = [Row(*(str(record[c]) if pd.notna(record[c]) else "" for c in COLUMNS)) for _, record in frame.iterrows()]
-    write_table(path, rows)
+    with atomic_path(path) as tmp:
+        write_table(tmp, rows)
     return path
 
 
 def resolved_frame(path, category=None, sets=()):
     """What training would use: each parameter, its value and where the value came from."""
     params, sources = resolve(path, category, sets)
-    return pd.DataFrame([(name, getattr(params, field.name), sources[name])
-                         for name, field in FIELDS.items()], columns=["PARAM_NAME", "value", "from"])
+    return pd.DataFrame([(name, value, sources[name]) for name, value, _ in params.rows()],
+                        columns=["PARAM_NAME", "value", "from"])
 
 
 def _pixels(image):
@@ -184,8 +186,6 @@ def clear_outputs(paths):
         The paths that changed.
     """
     import nbformat
-
-    from tfcorrect.atomic import atomic_path
 
     changed = []
     for path in map(pathlib.Path, paths):

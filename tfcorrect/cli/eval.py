@@ -10,7 +10,7 @@ def _names(text):
 
 
 def _evaluate(args):
-    from tfcorrect.evaluate import evaluate
+    from tfcorrect.evaluation.evaluate import evaluate
 
     result = evaluate(args.data, args.out, run=args.run, baselines=args.baselines, dataset=args.dataset,
                       expert=args.expert, grid=args.grid, inception_weights=args.inception_weights,
@@ -22,9 +22,9 @@ def _evaluate(args):
 def main(argv=None):
     """Score a model and classical baselines on a test folder; exit 1 when a pair could not be evaluated."""
     start_quietly_before_parsing(argv)  # the parser lists the baselines, whose module imports TensorFlow
-    from tfcorrect.baselines import BASELINES
-    from tfcorrect.evaluate import EXPERT, FINDERS
-    from tfcorrect.params.schema import choices
+    from tfcorrect.evaluation.baselines import BASELINES
+    from tfcorrect.evaluation.evaluate import EXPERT, FINDERS
+    from tfcorrect.methods import FOLDER_EVALUATORS
 
     parser = argparse.ArgumentParser(
         prog="tfcorrect-eval",
@@ -40,10 +40,10 @@ def main(argv=None):
                         help=f"baselines to score (default: all): {', '.join(BASELINES)}; on an illuminant "
                              "folder: identity, gray_world, white_patch, shades_of_gray, gray_edge")
     parser.add_argument("--out", metavar="DIR", help="output folder (default: eval-<DATA>[-<RUN>] beside DATA)")
-    parser.add_argument("--dataset", choices=[*FINDERS, "illuminant"],
+    parser.add_argument("--dataset", choices=[*FINDERS, *(own.dataset for own in FOLDER_EVALUATORS)],
                         help="data kind (default: detected from the layout; illuminant: a folder with "
                              "illuminants.csv, scored by angular error)")
-    parser.add_argument("--expert", default=EXPERT.default, choices=choices(EXPERT),
+    parser.add_argument("--expert", default=EXPERT.default, choices=tuple(EXPERT.metadata["choices"]),
                         help="afifi test set: the expert whose renditions are the targets (expert_<X>_testing_set; "
                              f"default: {EXPERT.default})")
     parser.add_argument("--grid", type=int, default=4, metavar="N", help="images shown in grid.png (default: 4)")

@@ -3,11 +3,11 @@
 import argparse
 
 from tfcorrect.cli.common import add_verbose_argument, run
-from tfcorrect.export import EXPORT_JSON, FORMATS, QUANTIZE
+from tfcorrect.inference.backends import EXPORT_JSON, FORMATS, QUANTIZE
 
 
 def _export(args):
-    from tfcorrect.export import export_run
+    from tfcorrect.inference.export import export_run
 
     info = export_run(args.run_dir, args.out_dir, fmt=args.format, quantize=args.quantize, tile=args.tile,
                       calibration=args.calibration)

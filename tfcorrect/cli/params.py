@@ -3,21 +3,44 @@
 import argparse
 
 from tfcorrect.cli.common import add_table_arguments, run
-from tfcorrect.params import FIELDS, convert_table, format_value, resolve
+from tfcorrect.io import shipped
+from tfcorrect.io.atomic import atomic_path
 
 
 def _describe(args):
+    import dataclasses
+
+    from tfcorrect.methods import resolve
+    from tfcorrect.params import format_value, read_table, write_table
+
+    table = shipped.table_path(args.table)
     if args.to:
-        convert_table(args.table, args.to)
-        print(f"{args.table} -> {args.to}")
+        rows = read_table(table)
+        with atomic_path(args.to) as tmp:
+            write_table(tmp, rows)
+        print(f"{table} -> {args.to}")
         return
-    params, sources = resolve(args.table, args.category, args.sets)
-    width = max(map(len, FIELDS))
+    params, sources = resolve(table, args.category, args.sets)
+    fields = dataclasses.fields(params)
+    width = max(len(field.name) for field in fields)
     print(f"{'PARAM_NAME':<{width}}  {'VALUE':<16} {'FROM':<28} DESCRIPTION (DEFAULT)")
-    for name, field in FIELDS.items():
+    for field in fields:
+        name = field.name.upper()
         value = format_value(getattr(params, field.name)) or "''"
         default = "derived" if field.default is None else format_value(field.default) or "''"
         print(f"{name:<{width}}  {value:<16} {sources[name]:<28} {field.metadata['description']} ({default})")
+
+
+def _write_docs(path):
+    """Rewrite the generated parameter list of a docs page (between its markers)."""
+    import pathlib
+
+    from tfcorrect.methods import catalogue
+    from tfcorrect.params.docs import with_tables
+
+    page = pathlib.Path(path)
+    page.write_text(with_tables(page.read_text(encoding="utf-8"), catalogue()), encoding="utf-8")
+    print(f"{page}: parameter tables rewritten")
 
 
 def main(argv=None):
@@ -25,12 +48,30 @@ def main(argv=None):
     parser = argparse.ArgumentParser(
         prog="tfcorrect-params",
         description="Print a table's resolved parameters with their sources, defaults and descriptions, "
-                    "or convert it between CSV and SQLite with --to.",
+                    "or convert it between CSV and SQLite with --to. TABLE is a path or a shipped table's "
+                    "name (--list names them).",
     )
     add_table_arguments(parser)
+    table = next(action for action in parser._actions if action.dest == "table")
+    table.nargs, table.required = "?", False  # optional with --list
+    table.help = "parameter table: a .csv, .sqlite or .db path, or a shipped table's name (see --list)"
     parser.add_argument("--to", metavar="OTHER_TABLE",
                         help="write every row of TABLE to this .csv/.sqlite/.db file instead")
-    return run(parser.prog, _describe, parser.parse_args(argv))
+    parser.add_argument("--list", action="store_true",
+                        help="print each shipped table's name and path, one per line, and exit")
+    parser.add_argument("--docs", metavar="PAGE",
+                        help="rewrite the generated parameter list (one table per component) in PAGE, "
+                             "e.g. docs/parameters.md, and exit")
+    args = parser.parse_args(argv)
+    if args.docs:
+        return run(parser.prog, lambda a: _write_docs(a.docs), args)
+    if args.list:
+        for name, path in shipped.shipped_tables().items():
+            print(f"{name}  {path}")
+        return 0
+    if args.table is None:
+        parser.error("a TABLE is needed unless --list")
+    return run(parser.prog, _describe, args)
 
 
 if __name__ == "__main__":

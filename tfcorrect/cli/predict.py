@@ -6,7 +6,7 @@ from tfcorrect.cli.common import add_verbose_argument, run
 
 
 def _predict(args):
-    from tfcorrect.predict import predict
+    from tfcorrect.inference.predict import predict
 
     written, failed = predict(args.input, args.output_dir, run_dir=args.run, model_dir=args.model,
                               tile=args.tile, overlap=args.overlap, batch_size=args.batch_size)

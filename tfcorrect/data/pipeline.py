@@ -13,13 +13,40 @@ import numpy as np
 import tensorflow as tf
 
 from tfcorrect.data.examples import expand_exposures, split_examples
-from tfcorrect.data.kinds import DATA_KINDS, find_examples
-from tfcorrect.errors import ImageError
-from tfcorrect.imageio import read_rgb
+from tfcorrect.data.kinds import find_examples
+from tfcorrect.errors import ImageError, TableError
+from tfcorrect.io.images import read_rgb
+from tfcorrect.params import Component, option
 
 AUTOTUNE = tf.data.AUTOTUNE
 CACHE_LIMIT_BYTES = 256 * 2**20
 _reported = set()  # unreadable files already named on stderr, so each is named once
+
+
+@dataclasses.dataclass(frozen=True)
+class PipelineOptions:
+    """How the pipeline splits, resizes and augments image pairs."""
+
+    val_fraction: float = option(
+        0.1, "Share of TRAIN_DIR held out for validation when VAL_DIR is empty.", minimum=0.0, maximum=0.5)
+    load_size: int = option(
+        None, "Shorter side images are resized to before the random crop; derived: RESOL*286/256.", minimum=0)
+    aug_flip_p: float = option(
+        0.5, "Probability of a horizontal flip (input and target together).", minimum=0.0, maximum=1.0)
+    aug_jitter_p: float = option(0.0, "Probability of colour jitter on the input only.", minimum=0.0, maximum=1.0)
+
+
+def _derive(values):
+    if values["load_size"] is None:
+        values["load_size"] = round(values["resol"] * 286 / 256)
+
+
+def _check(params, sources):
+    if params.load_size and params.load_size < params.resol:
+        raise TableError(f"{sources['LOAD_SIZE']}: LOAD_SIZE {params.load_size} is smaller than RESOL {params.resol}")
+
+
+PIPELINE = Component("the data pipeline", PipelineOptions, derive=_derive, checks=(_check,))
 
 
 @dataclasses.dataclass(frozen=True)
@@ -88,7 +115,7 @@ def make_prepare(params, training):
 
     Images are RGB until the end, where a kind with a 1-channel input turns the input gray.
     """
-    kind = DATA_KINDS[params.dataset]
+    kind = params.data_kind
     side = params.resol
 
     def prepare(image, target, ev, seed):
@@ -164,13 +191,13 @@ def training_order(count, per_epoch, epochs, seed, start_epoch=0):
 
 def make_datasets(params, start_epoch=0):
     """Training and validation datasets of ``params``, the training one starting at ``start_epoch``."""
-    train = find_examples(params.dataset, params.train_dir, params=params)
+    train = find_examples(params.data_kind, params.train_dir, params=params)
     if params.val_dir:
-        val = find_examples(params.dataset, params.val_dir, params=params, what="VAL_DIR")
+        val = find_examples(params.data_kind, params.val_dir, params=params, what="VAL_DIR")
     else:
         train, val = split_examples(train, params.val_fraction, params.seed)
-    if DATA_KINDS[params.dataset].draws_ev:  # each validation target once per EV offset
-        val = expand_exposures(val, params.ev_list)
+    if params.data_kind.draws_ev:  # each validation target once per EV offset
+        val = expand_exposures(val, params.data_kind.ev_offsets(params))
     batch = params.batch_size
     steps = params.steps_per_epoch or max(1, len(train) // batch)
     val_steps = params.val_steps or math.ceil(len(val) / batch)

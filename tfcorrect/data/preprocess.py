@@ -1,21 +1,35 @@
-"""``PREPROCESS``: a filter applied once to a run's training images before training (seed 004).
+"""``PREPROCESS``: a filter applied once to a run's training images before training.
 
-Each entry maps resolved parameters and the run folder to the parameters training then uses
-(``TRAIN_DIR`` pointing at a filtered copy inside the run folder); the driver calls
-:func:`preprocess_training_data` once per run, so no epoch recomputes it.
+A :class:`Preprocess` maps resolved parameters and the run folder to the parameters training
+then uses (``TRAIN_DIR`` pointing at a filtered copy inside the run folder); the driver calls
+:func:`preprocess_training_data` once per run, so no epoch recomputes it. The core knows only
+``none``; a method's folder declares its own (the colorization paper's homomorphic filter) and
+:mod:`tfcorrect.methods` collects them.
 """
 
-from tfcorrect.homomorphic import preprocess_run_data
+import dataclasses
+from collections.abc import Callable
+
+from tfcorrect.params import Component
 
 
-def _none(params, run_dir):
-    return params
+@dataclasses.dataclass(frozen=True)
+class Preprocess:
+    """One preprocessing step.
+
+    Attributes:
+        run: ``(params, run folder) -> params`` trained on.
+        options: the :class:`~tfcorrect.params.Component` of its own options, selected by
+            ``PREPROCESS``; ``None`` when it has none.
+    """
+
+    run: Callable
+    options: Component | None = None
 
 
-# PREPROCESS -> (params, run folder) -> params trained on.
-PREPROCESSES = {"none": _none, "homomorphic": preprocess_run_data}
+NONE = Preprocess(lambda params, run_dir: params)
 
 
 def preprocess_training_data(params, run_dir):
     """``params`` with its training images run through ``PREPROCESS`` (cached in ``run_dir``)."""
-    return PREPROCESSES[params.preprocess](params, run_dir)
+    return params.preprocessing.run(params, run_dir)

@@ -1,16 +1,15 @@
-"""Parameter tables and the schema they are resolved against."""
+"""Parameter tables and how they are resolved, knowing no component.
 
-from tfcorrect.params.schema import FIELDS, Params, derive
-from tfcorrect.params.tables import (
-    Row,
-    convert_table,
-    format_value,
-    load_params,
-    read_table,
-    resolve,
-    resolved_rows,
-    write_table,
-)
+This package is a leaf: it imports nothing from tfcorrect but its error types. The components
+(the run core, methods, data kinds, preprocessing) declare their options beside their code with
+:func:`option` and :class:`Component`; :mod:`tfcorrect.methods` collects them into the
+:class:`Catalogue` that tables are resolved against (``tfcorrect.methods.resolve``).
+"""
 
-__all__ = ["FIELDS", "Params", "Row", "convert_table", "derive", "format_value", "load_params",
-           "read_table", "resolve", "resolved_rows", "write_table"]
+from tfcorrect.params.options import Component, choices_of, format_value, option, parse_value
+from tfcorrect.params.resolve import Catalogue, ParamsBase, chosen_rows, resolve_rows, resolve_table, resolved_rows
+from tfcorrect.params.tables import COLUMNS, COMMON, Row, is_sqlite, parse_sets, read_table, write_table
+
+__all__ = ["COLUMNS", "COMMON", "Catalogue", "Component", "ParamsBase", "Row", "choices_of", "chosen_rows",
+           "format_value", "is_sqlite", "option", "parse_sets", "parse_value", "read_table", "resolve_rows",
+           "resolve_table", "resolved_rows", "write_table"]

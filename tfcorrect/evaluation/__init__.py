@@ -1,0 +1,1 @@
+"""Evaluation: image metrics, classical baselines and ``tfcorrect-eval``'s scoring of folders."""

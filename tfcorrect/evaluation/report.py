@@ -1,0 +1,127 @@
+"""What ``tfcorrect-eval`` shows: the Markdown report of mean scores and the image grid."""
+
+import dataclasses
+import math
+from collections.abc import Callable
+
+import cv2
+import numpy as np
+
+from tfcorrect.io.images import to_uint
+
+# The summary's condition of every image together.
+ALL = "all"
+# Side of a grid cell in pixels.
+CELL = 128
+
+
+def _percent(value):
+    return f"{100 * value:.2f}"
+
+
+# column -> (report heading, value -> text); the similarities are shown in percent as in seed 003.
+_REPORT_COLUMNS = {
+    "condition": ("condition", str), "method": ("method", str), "images": ("images", str),
+    "psnr": ("PSNR (dB)", "{:.2f}".format), "ssim": ("SSIM", "{:.4f}".format), "ms_ssim": ("MS-SSIM", "{:.4f}".format),
+    "luminance_sim": ("luminance sim. (%)", _percent), "contrast_sim": ("contrast sim. (%)", _percent),
+    "saturation_sim": ("saturation sim. (%)", _percent), "inception_score": ("inception score", "{:.2f}".format),
+}
+
+
+def markdown_table(frame):
+    """A summary frame as a Markdown table, headed and formatted by :data:`_REPORT_COLUMNS`."""
+    def cell(column, value):
+        if isinstance(value, float) and math.isnan(value):
+            return "-"
+        return _REPORT_COLUMNS[column][1](value)
+
+    lines = ["| " + " | ".join(_REPORT_COLUMNS[c][0] for c in frame.columns) + " |",
+             "|" + "|".join("---" for _ in frame.columns) + "|"]
+    lines += ["| " + " | ".join(cell(c, v) for c, v in zip(frame.columns, row)) + " |"
+              for row in frame.itertuples(index=False)]
+    return "\n".join(lines)
+
+
+_DEFINITIONS = """\
+## Metrics
+
+All metrics compare a method's output with the target, both RGB in [0, 1]; higher is better.
+
+- **PSNR**: `tf.image.psnr` with a peak of 1, in dB.
+- **SSIM**: `tf.image.ssim` (11x11 Gaussian window, sigma 1.5, K1 = 0.01, K2 = 0.03), mean over channels.
+- **MS-SSIM**: `tf.image.ssim_multiscale` with Wang et al.'s 5 scales; an image with a side under 161 pixels
+  uses the scales that fit, their power factors renormalised to sum to 1.
+- **Luminance sim.**: mean over windows and channels of SSIM's luminance term
+  (2 mu_x mu_y + C1) / (mu_x^2 + mu_y^2 + C1), same window and constants as SSIM.
+- **Contrast sim.**: mean of SSIM's contrast term (2 sigma_x sigma_y + C2) / (sigma_x^2 + sigma_y^2 + C2).
+- **Saturation sim.**: mean of the product of both terms on the HSV saturation maps (`tf.image.rgb_to_hsv`).
+- **Inception score**: exp(E_x KL(p(y|x) || p(y))) of InceptionV3's ImageNet classes over a method's outputs
+  (299x299, set-level).
+
+The three similarities are shown in percent (seed 003's table); `metrics.csv` holds them as fractions.
+"""
+
+
+def render_report(summary, header, failed):
+    """The text of ``report.md``."""
+    lines = ["# tfcorrect-eval report", ""] + [f"- {key}: {value}" for key, value in header.items()]
+    overall = summary[summary.condition == ALL].drop(columns="condition")
+    lines += ["", "## Means per method", "", markdown_table(overall)]
+    if (summary.condition != ALL).any():
+        lines += ["", "## Means per condition and method", "", markdown_table(summary[summary.condition != ALL])]
+    lines += ["", _DEFINITIONS]
+    if failed:
+        lines += ["## Failed", ""] + [f"- {message}" for message in failed] + [""]
+    return "\n".join(lines)
+
+
+def thumbnail(image, side=CELL):
+    """An RGB float image resized (keeping its aspect ratio) so its longer side is ``side``."""
+    h, w = image.shape[:2]
+    factor = side / max(h, w)
+    if factor == 1:
+        return image
+    size = (max(1, round(w * factor)), max(1, round(h * factor)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR)
+
+
+def make_grid(rows, labels, cell=CELL, header=24):
+    """Images in a labelled grid: one row per example, one column per label.
+
+    Args:
+        rows: lists of RGB float images (any sizes), one per label.
+        labels: the column titles.
+        cell: side of each square cell; an image is fitted inside it keeping its aspect ratio.
+        header: height of the title strip.
+
+    Returns:
+        float32 RGB array ``(header + len(rows) * cell, len(labels) * cell, 3)``.
+    """
+    canvas = np.full((header + len(rows) * cell, len(labels) * cell, 3), 255, np.uint8)  # putText draws on 8 bits
+    font = cv2.FONT_HERSHEY_SIMPLEX
+    for j, label in enumerate(labels):
+        width = cv2.getTextSize(label, font, 1.0, 1)[0][0]
+        scale = min(0.45, (cell - 6) / max(width, 1))
+        cv2.putText(canvas, label, (j * cell + 3, header - 8), font, scale, (0, 0, 0), 1, cv2.LINE_AA)
+    for i, images in enumerate(rows):
+        for j, image in enumerate(images):
+            thumb = thumbnail(image, cell)
+            h, w = thumb.shape[:2]
+            top, left = header + i * cell + (cell - h) // 2, j * cell + (cell - w) // 2
+            canvas[top:top + h, left:left + w] = to_uint(thumb, 8)
+    return canvas.astype(np.float32) / 255
+
+
+@dataclasses.dataclass(frozen=True)
+class FolderEvaluator:
+    """A method's own ``tfcorrect-eval`` for folders that are not image pairs (an ``illuminant`` folder).
+
+    Attributes:
+        dataset: the ``--dataset`` value that asks for it.
+        accepts: ``folder -> bool``: whether a folder is of its kind (layout detection).
+        evaluate: ``(data, out, *, run, params, baselines, grid, progress) -> (table, summary, failed)``.
+    """
+
+    dataset: str
+    accepts: Callable
+    evaluate: Callable

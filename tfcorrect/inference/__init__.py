@@ -1,0 +1,1 @@
+"""Inference: tiling, applying a run's prediction network to images of any size, and exporting it."""

@@ -1,0 +1,128 @@
+"""``tfcorrect-predict``: a run folder's (or an export's) prediction network applied to files.
+
+It is separate from training: it rebuilds the network its method names for prediction (pix2pix:
+the generator) from ``params.csv``, loads ``<network>.weights.h5`` and corrects files through the
+predictor the method gives (tiled by default, :mod:`tfcorrect.inference.predictor`).
+"""
+
+import pathlib
+
+from tfcorrect.errors import TableError, UserError
+from tfcorrect.inference.predictor import DEFAULT_BATCH, Predictor, load_weights
+from tfcorrect.io import shipped
+from tfcorrect.io.folders import mirror_paths, run_per_file
+from tfcorrect.io.images import read_image, write_image
+from tfcorrect.methods import build_network, get_method, load_params, params_from_values
+from tfcorrect.training import runfolder
+
+
+def run_params(run_dir):
+    """The resolved parameters of a run folder's ``params.csv``.
+
+    Raises:
+        UserError: no ``params.csv``, or one that cannot be resolved.
+    """
+    run_dir = pathlib.Path(run_dir)
+    if not (run_dir / runfolder.PARAMS).is_file():
+        raise UserError(f"{run_dir}: not a run folder (no {runfolder.PARAMS})")
+    try:
+        return load_params(run_dir / runfolder.PARAMS)
+    except TableError as err:
+        raise UserError(f"{run_dir}: unusable params.csv: {err}") from None
+
+
+def load_network(run_dir, name=None):
+    """``(params, network)`` of a run folder, the network with its trained weights.
+
+    Args:
+        run_dir: a run folder.
+        name: which network; ``None`` is the one its method runs for prediction.
+
+    Raises:
+        UserError: the folder lacks its files, or the weights do not fit its ``params.csv``.
+    """
+    params = run_params(run_dir)
+    name = name or get_method(params.model).predict_network
+    weights = pathlib.Path(run_dir) / runfolder.weights_file(name)
+    if not weights.is_file():
+        raise UserError(f"{run_dir}: not a complete run folder (no {weights.name})")
+    return params, load_weights(build_network(params, name), weights, run_dir)
+
+
+def make_predictor(params, network, *, tile, overlap, batch_size):
+    """The predictor ``params.model`` applies ``network`` with: its own, or the tiled one."""
+    own = get_method(params.model).predictor
+    predictor = own(params, network, tile=tile, overlap=overlap, batch_size=batch_size) if own else None
+    return predictor or Predictor(network, tile, overlap, batch_size)
+
+
+def predictor_from_run(run_dir=None, *, tile=None, overlap=None, batch_size=DEFAULT_BATCH):
+    """A predictor for a run folder (the shipped default model when ``run_dir`` is None)."""
+    params, network = load_network(shipped.default_run() if run_dir is None else run_dir)
+    tile = tile or params.tile or params.resol
+    multiple = get_method(params.model).size_multiple(params)
+    if tile % multiple:
+        raise UserError(f"--tile {tile} must be a multiple of {multiple} for this model")
+    overlap = tile // 4 if overlap is None else overlap
+    return make_predictor(params, network, tile=tile, overlap=overlap, batch_size=batch_size)
+
+
+def predictor_from_model(model_dir, *, tile=None, overlap=None, batch_size=DEFAULT_BATCH):
+    """A predictor for an export folder of ``tfcorrect-export`` (SavedModel or TFLite).
+
+    Raises:
+        UserError: not an export folder, or a ``tile`` the exported model cannot take.
+    """
+    from tfcorrect.inference.backends import load_backend  # LiteRT and SavedModel loading only when asked
+
+    info, backend = load_backend(model_dir)
+    exported, multiple = int(info["tile"]), int(info["size_multiple"])
+    tile = tile or exported
+    if info["format"] == "tflite" and tile != exported:
+        raise UserError(f"--tile {tile}: {model_dir} is a TFLite model for {exported}-px tiles only")
+    if tile % multiple:
+        raise UserError(f"--tile {tile} must be a multiple of {multiple} for this model")
+    overlap = tile // 4 if overlap is None else overlap
+    try:
+        params = params_from_values(info.get("params", {}), where=str(pathlib.Path(model_dir) / "export.json"))
+    except TableError as err:
+        raise UserError(f"{model_dir}: unusable export.json parameters: {err}") from None
+    return make_predictor(params, backend, tile=tile, overlap=overlap, batch_size=batch_size)
+
+
+def correct_file(predictor, source, target):
+    """Read, correct and atomically write one image, keeping size, bit depth and alpha."""
+    image = read_image(source)
+    corrected = predictor(image.pixels)
+    write_image(target, corrected, alpha=image.alpha, bit_depth=image.bit_depth)
+
+
+def predict(source, output_dir, *, run_dir=None, model_dir=None, tile=None, overlap=None, batch_size=DEFAULT_BATCH,
+            progress=True):
+    """Correct an image or every image below a folder into ``output_dir``.
+
+    The model is ``model_dir`` (an export folder) when given, else the run folder ``run_dir``
+    (the shipped default model when neither is given). A method that predicts otherwise than
+    image to image (illum_da's white balance) handles the folder itself.
+
+    A file that fails is named on stderr and skipped; the others are still written.
+
+    Returns:
+        ``(written, failed)`` counts.
+
+    Raises:
+        UserError: a problem with the arguments or the run folder, found before any file is read.
+    """
+    pairs = mirror_paths(source, output_dir)
+    if model_dir is not None:
+        if run_dir is not None:
+            raise UserError("give --run or --model, not both")
+        predictor = predictor_from_model(model_dir, tile=tile, overlap=overlap, batch_size=batch_size)
+    else:
+        run_dir = shipped.default_run() if run_dir is None else run_dir
+        params = run_params(run_dir)
+        predict_folder = get_method(params.model).predict_folder
+        if predict_folder is not None:
+            return predict_folder(params, run_dir, pairs, output_dir, progress=progress)
+        predictor = predictor_from_run(run_dir, tile=tile, overlap=overlap, batch_size=batch_size)
+    return run_per_file(pairs, lambda src, dst: correct_file(predictor, src, dst), progress=progress)

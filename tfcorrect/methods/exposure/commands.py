@@ -1,0 +1,34 @@
+"""``tfcorrect-data simulate-exposure SRC DST [--ev-offsets LIST]``."""
+
+from tfcorrect.cli.common import add_verbose_argument
+from tfcorrect.methods.exposure.kinds import EXPOSURE_OFFSETS
+
+PAIRED_LAYOUT = "DST gets a 'paired' folder: DST/input/ and DST/target/, files matched by relative path and stem."
+NEGATIVE_VALUE_OPTIONS = ("--ev-offsets",)
+
+
+def _simulate_exposure(args):
+    from tfcorrect.methods.exposure.simulate import parse_ev_offsets, simulate_exposure_folder
+
+    offsets = parse_ev_offsets(args.ev_offsets)
+    return simulate_exposure_folder(args.src, args.dst, ev_offsets=offsets)[1]
+
+
+def add_photo_folders(parser):
+    """SRC and DST of a simulation from well-exposed photos, and ``--verbose``."""
+    parser.add_argument("src", metavar="SRC", help="a well-exposed photo, or a folder of them searched recursively")
+    parser.add_argument("dst", metavar="DST", help="the folder to write (not SRC, not inside it, not around it)")
+    add_verbose_argument(parser)
+
+
+def add_data_commands(commands):
+    """Add ``simulate-exposure`` to the ``tfcorrect-data`` subparsers."""
+    exposure = commands.add_parser(
+        "simulate-exposure", help="render photos at EV offsets (the simulate_exposure data kind)",
+        description="Render every photo at each EV offset in linear light, re-encoded to sRGB. " + PAIRED_LAYOUT +
+                    " Each offset has its own first subfolder on both sides (input/ev-1.5/<rel>.png with "
+                    "target/ev-1.5/<rel>.png), which names the condition.")
+    add_photo_folders(exposure)
+    exposure.add_argument("--ev-offsets", default=EXPOSURE_OFFSETS, metavar="LIST",
+                          help=f"comma-separated EV offsets within +-5 (default: {EXPOSURE_OFFSETS})")
+    exposure.set_defaults(function=_simulate_exposure)
