@@ -63,7 +63,8 @@ def main(argv=None):
     args = parse_args(argv)
     import pandas as pd
 
-    from tfcorrect.methods.exposure.simulate import condition_name, simulate_exposure_folder
+    from tfcorrect.data.examples import condition_name
+    from tfcorrect.methods.exposure.simulate import simulate_exposure_folder
     from tfcorrect.evaluation.evaluate import evaluate
 
     work = pathlib.Path(args.work)

@@ -36,7 +36,7 @@ PHONE = "phone"
 SHORT_SIDE = 200  # photos are scaled to this shorter side before the patches are cut
 PATCH = 100  # DPED's patch side; training crops RESOL=96 from them
 # The phone-like degradation (its settings are named in the report): tfcorrect.methods.exposure.simulate.phone_degradation.
-from tfcorrect.methods.exposure.simulate import (  # noqa: E402
+from tfcorrect.methods.dense_unet.phone import (  # noqa: E402
     PHONE_BLUR_SIGMA as BLUR_SIGMA, PHONE_COLOUR_GAINS as COLOUR_GAINS, PHONE_DESATURATION as DESATURATION,
     PHONE_NOISE as NOISE, PHONE_SEED as SEED, PHONE_TONE as TONE, simulate_phone_folder)
 # The small CPU run: both arms get these on top of their category of the table.

@@ -69,7 +69,7 @@ def cell(name, value):
 
 def main(argv=None):
     args = parse_args(argv)
-    from tfcorrect.methods.exposure.simulate import simulate_overexposure_folder
+    from tfcorrect.methods.overexposure.simulate import simulate_overexposure_folder
     from tfcorrect.evaluation.evaluate import MODEL, evaluate
     from tfcorrect.methods import resolve
 

@@ -1,6 +1,7 @@
 """Shared fixtures: real photos that ship with scikit-image, written to disk as a user would have them."""
 
 import os
+import pathlib
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
@@ -9,6 +10,8 @@ import pytest  # noqa: E402
 
 from tfcorrect.io.sample_photos import load_photo # noqa: E402
 
+ROOT = pathlib.Path(__file__).resolve().parent.parent  # the repository
+FIXTURES = ROOT / "tests" / "fixtures"
 PHOTOS = ("astronaut", "chelsea", "coffee", "rocket", "motorcycle_left", "immunohistochemistry")
 HEADER = "CATEGORY,PARAM_NAME,PARAM_VALUE,USE_YN\n"
 

@@ -9,8 +9,9 @@ from nbclient import NotebookClient
 
 from tfcorrect import notebook
 from tfcorrect.errors import UserError
+from conftest import ROOT
 
-NOTEBOOKS = pathlib.Path(__file__).resolve().parent.parent / "notebooks"
+NOTEBOOKS = ROOT / "notebooks"
 # One notebook per paper and the quickstart; a missing one fails test_one_notebook_per_paper.
 EXPECTED = {
     "00_quickstart.ipynb": None,

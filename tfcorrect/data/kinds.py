@@ -65,7 +65,7 @@ def folder_only(find):
 PAIRED = DataKind(folder_only(examples.find_paired), layout=("input",))
 
 
-def find_examples(kind, folder, *, params=None, what="TRAIN_DIR"):
+def find_examples(kind, folder, *, params=None, what="TRAIN_DIR", name=""):
     """The examples of a data folder of ``kind``.
 
     Args:
@@ -73,6 +73,7 @@ def find_examples(kind, folder, *, params=None, what="TRAIN_DIR"):
         folder: the data folder.
         params: resolved parameters giving the kind's options; ``None`` uses its defaults.
         what: the parameter (or option) that named ``folder``, for error messages.
+        name: the kind's ``DATASET`` name, for error messages.
 
     Returns:
         A non-empty list of :class:`~tfcorrect.data.examples.Example`.
@@ -87,5 +88,5 @@ def find_examples(kind, folder, *, params=None, what="TRAIN_DIR"):
         raise UserError(f"{what}={folder}: no such folder")
     found = kind.find(folder, kind.defaults() if params is None else params)
     if not found:
-        raise UserError(f"{what}={folder}: no usable images found")
+        raise UserError(f"{what}={folder}: no usable {name + ' ' if name else ''}images found")
     return found

@@ -191,13 +191,13 @@ def training_order(count, per_epoch, epochs, seed, start_epoch=0):
 
 def make_datasets(params, start_epoch=0):
     """Training and validation datasets of ``params``, the training one starting at ``start_epoch``."""
-    train = find_examples(params.data_kind, params.train_dir, params=params)
+    train = find_examples(params.data_kind, params.train_dir, params=params, name=params.dataset)
     if params.val_dir:
-        val = find_examples(params.data_kind, params.val_dir, params=params, what="VAL_DIR")
+        val = find_examples(params.data_kind, params.val_dir, params=params, what="VAL_DIR", name=params.dataset)
     else:
         train, val = split_examples(train, params.val_fraction, params.seed)
     if params.data_kind.draws_ev:  # each validation target once per EV offset
-        val = expand_exposures(val, params.data_kind.ev_offsets(params))
+        val = expand_exposures(val, params.data_kind.val_evs(params))
     batch = params.batch_size
     steps = params.steps_per_epoch or max(1, len(train) // batch)
     val_steps = params.val_steps or math.ceil(len(val) / batch)

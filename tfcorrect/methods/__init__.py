@@ -180,7 +180,7 @@ def params_from_values(values, *, where="values"):
 
 def find_examples(dataset, folder, *, params=None, what="TRAIN_DIR"):
     """The examples of a data folder of kind ``dataset`` (a key of :data:`DATA_KINDS`)."""
-    return _find_examples(DATA_KINDS[dataset], folder, params=params, what=what)
+    return _find_examples(DATA_KINDS[dataset], folder, params=params, what=what, name=dataset)
 
 
 def build_network(params, name):

@@ -14,8 +14,9 @@ from tfcorrect.methods.pix2pix.patchgan import receptive_field
 from tfcorrect.methods import resolve
 from tfcorrect.params import read_table
 from tfcorrect.training.runfolder import HISTORY, weights_file
+from conftest import ROOT
 
-TABLE = pathlib.Path(__file__).resolve().parent.parent / "param_tables" / "pix2pix_colorize.csv"
+TABLE = ROOT / "param_tables" / "pix2pix_colorize.csv"
 TINY = ("RESOL=64", "DEPTH=6", "NGF=8", "NDF=8", "G_MAX_FILTERS=32", "EPOCHS=1", "STEPS_PER_EPOCH=2",
         "BATCH_SIZE=2", "VAL_FRACTION=0.34", "SAMPLES=2")
 # Arms of seed 004's Table 4: (category, label).

@@ -10,9 +10,11 @@ from skimage.color import rgb2lab
 
 from tfcorrect.data import exposure
 from tfcorrect.data.pipeline import make_prepare
-from tfcorrect.training.method import GlobalGain
+from tfcorrect.inference.predictor import Predictor
+from tfcorrect.methods.exposure.kinds import ev_offsets
+from tfcorrect.methods.exposure.predictor import GlobalGainPredictor
 from tfcorrect.inference.predict import load_network, predictor_from_run
-from conftest import params, photo
+from conftest import ROOT, params, photo
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +40,7 @@ def test_training_evs_are_drawn_continuously_over_ev_range():
     evs = [np.log2(_linear_ratio(*_prepare(p, True, np.nan, (1, seed)))) for seed in range(12)]
     assert max(evs) - min(evs) > 1.5 and all(-2.05 < ev < 2.05 for ev in evs)
     # Not the four offsets: most drawn EVs are away from every one of them.
-    assert sum(min(abs(ev - o) for o in p.ev_list) > 0.1 for ev in evs) >= 6
+    assert sum(min(abs(ev - o) for o in ev_offsets(p)) > 0.1 for ev in evs) >= 6
 
 
 def test_noise_and_jpeg_degrade_training_inputs_only():
@@ -88,13 +90,13 @@ def _block_gains(before, after, block=500):
 @pytest.mark.parametrize("name, ev", [("astronaut", -1.0), ("coffee", 1.0)])
 def test_the_shipped_model_applies_one_gain_to_a_12_mp_photo(shipped, name, ev):
     predictor = shipped
-    assert predictor.global_gain is not None
+    assert isinstance(predictor, GlobalGainPredictor)
     image = _large(name, ev)
     gains = _block_gains(image, predictor(image))
     assert len(gains) >= 20
     assert gains.max() / gains.min() < 1.02, gains
     # The same network run tile by tile (each tile its own white point and gain) fails this check.
-    tiled = dataclasses.replace(predictor, global_gain=None)
+    tiled = Predictor(predictor.generator, predictor.tile, predictor.overlap, predictor.batch_size)
     smaller = _large(name, ev, (2000, 1500))
     per_tile = _block_gains(smaller, tiled(smaller))
     assert per_tile.max() / per_tile.min() > 1.02, per_tile
@@ -110,7 +112,7 @@ def test_two_runs_of_the_default_table_give_the_same_weights(tmp_path, photo_dir
     from tfcorrect.methods import resolve
     from tfcorrect.training.driver import train
 
-    table = pathlib.Path(__file__).resolve().parent.parent / "param_tables" / "exposure_default.csv"
+    table = ROOT / "param_tables" / "exposure_default.csv"
     sets = [f"TRAIN_DIR={photo_dir}", "VAL_DIR=", "VAL_FRACTION=0.34", "RESOL=64", "LOAD_SIZE=72", "TILE=64",
             "NGF=4", "NDF=4", "EPOCHS=2", "STEPS_PER_EPOCH=3", "BATCH_SIZE=2", "SAMPLES=1"]
     weights = []
@@ -161,7 +163,7 @@ def test_the_shipped_model_fills_clipped_highlights_instead_of_graying_them(ship
         assert clipped.mean() > 0.01
         assert shipped.photo_gain(image) < 0.8  # the model does darken these overexposed photos
         out = shipped(image)
-        gray = dataclasses.replace(shipped, global_gain=GlobalGain(0.0))(image)  # the same gain, plain product
+        gray = dataclasses.replace(shipped, highlight_rolloff=0.0, highlight_fill=0.0)(image)  # the same gain, plain product
         assert np.all(out[clipped] >= gray[clipped] - 1 / 255), name  # never grayer than the plain gain
 
         def error(x):

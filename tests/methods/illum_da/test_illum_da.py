@@ -16,8 +16,10 @@ from tfcorrect.methods.illum_da.illuminants import read_illuminants
 from tfcorrect.errors import TableError, UserError
 from tfcorrect.io.images import read_image
 from tfcorrect.methods import build_trainer
-from tfcorrect.methods.illum_da.model import (IllumDA, estimate_illuminants, image_patches, mean_pooling, median_pooling,
-                                        training_examples)
+from tfcorrect.inference.predict import run_params
+from tfcorrect.methods.illum_da.model import IllumDA, mean_pooling, median_pooling
+from tfcorrect.methods.illum_da.pipeline import training_examples
+from tfcorrect.methods.illum_da.predict import estimate_illuminants, image_patches
 from tfcorrect.methods.illum_da.networks import GradientReversal, build_camera_discriminator
 from tfcorrect.methods import resolve
 from conftest import params, photo, table
@@ -135,7 +137,7 @@ def test_illum_da_trains_through_tfcorrect_train_and_white_balances_through_pred
     corrected = read_image(out / written["file"][0])
     assert corrected.bit_depth == 16 and corrected.pixels.shape == source.pixels.shape
     estimate = written.loc[0, ["r", "g", "b"]].to_numpy(float)
-    np.testing.assert_allclose(estimate, estimate_illuminants(run_dir, [source.pixels])[0], rtol=1e-5)
+    np.testing.assert_allclose(estimate, estimate_illuminants(run_params(run_dir), run_dir, [source.pixels])[0], rtol=1e-5)
     # Dividing the estimated light out: each unclipped pixel's channels scale by green / estimate.
     unclipped = corrected.pixels.max(axis=-1) < 0.99
     gains = corrected.pixels[unclipped].sum(axis=0) / source.pixels[unclipped].sum(axis=0)
@@ -144,4 +146,4 @@ def test_illum_da_trains_through_tfcorrect_train_and_white_balances_through_pred
 
 def test_estimate_illuminants_refuses_a_folder_that_is_not_a_run(tmp_path):
     with pytest.raises(UserError, match="not a run folder"):
-        estimate_illuminants(tmp_path, [photo("coffee")])
+        estimate_illuminants(run_params(tmp_path), tmp_path, [photo("coffee")])

@@ -9,9 +9,9 @@ import sys
 import cv2
 import pytest
 
-from conftest import photo
+from conftest import ROOT, photo
 
-ROOT = pathlib.Path(__file__).parent.parent
+ROOT = ROOT
 BIN = pathlib.Path(sys.executable).parent
 CPP_LOG_LINE = re.compile(r"^([IWEF]\d{4} [\d:.]+ +\d+ \S+:\d+\]|WARNING: All log messages before absl)", re.M)
 

@@ -12,7 +12,8 @@ import tensorflow as tf
 from tfcorrect.data.examples import expand_exposures
 from tfcorrect.data.pipeline import make_datasets, make_prepare
 from tfcorrect.methods import find_examples
-from tfcorrect.data.examples import AFIFI_EV
+from tfcorrect.methods.exposure.afifi import AFIFI_EV
+from tfcorrect.methods.exposure.kinds import ev_offsets
 from tfcorrect.errors import UserError
 from tfcorrect.data.exposure import render_exposure
 from tfcorrect.io.images import read_image
@@ -65,11 +66,11 @@ def test_missing_or_empty_folders_are_user_errors(tmp_path):
 def test_simulated_validation_renders_every_offset(tmp_path, photo_dir):
     params = _params(tmp_path, photo_dir)
     data = make_datasets(params)
-    assert data.val_count == 2 * len(params.ev_list)
-    inputs, targets = next(iter(data.val.unbatch().batch(len(params.ev_list))))
+    assert data.val_count == 2 * len(ev_offsets(params))
+    inputs, targets = next(iter(data.val.unbatch().batch(len(ev_offsets(params)))))
     means = (inputs.numpy().mean(axis=(1, 2, 3)) + 1) / 2
     assert np.all(np.diff(means) > 0), "inputs should brighten with the EV offset -1.5 .. +1.5"
-    expected = render_exposure((targets[0] + 1) / 2, params.ev_list[0]) * 2 - 1
+    expected = render_exposure((targets[0] + 1) / 2, ev_offsets(params)[0]) * 2 - 1
     np.testing.assert_allclose(inputs[0], expected, atol=1e-5)
 
 

@@ -12,8 +12,9 @@ from tfcorrect.methods import build_network
 from tfcorrect.nn.layers import NoiseInjection
 from tfcorrect.methods import load_params, resolve
 from tfcorrect.training.driver import train
+from conftest import ROOT
 
-TABLE = pathlib.Path(__file__).parent.parent / "param_tables" / "exposure_overexposure.csv"
+TABLE = ROOT / "param_tables" / "exposure_overexposure.csv"
 TINY = ["RESOL=64", "NGF=8", "NDF=8", "EPOCHS=1", "STEPS_PER_EPOCH=2", "BATCH_SIZE=2", "VAL_FRACTION=0.34",
         "VAL_STEPS=1", "SAMPLES=1"]
 

@@ -12,10 +12,10 @@ from tfcorrect.cli import eval as eval_cli
 from tfcorrect.evaluation.evaluate import summarise
 from tfcorrect.data.exposure import render_exposure, simulate_overexposure
 from tfcorrect.io.images import read_image, write_image
-from conftest import photo
+from conftest import ROOT, photo
 
 NAMES = ("coffee", "chelsea", "astronaut")
-DEFAULT_RUN = pathlib.Path(__file__).resolve().parent.parent / "saved_models" / "exposure_default"
+DEFAULT_RUN = ROOT / "saved_models" / "exposure_default"
 
 
 def _small(name, width=64, height=48):

@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 from tfcorrect.cli.data import main
-from tfcorrect.methods.colorize.homomorphic import (LOG_OFFSET, PREPROCESSED, Homomorphic, feathered_mask, homomorphic_filter,
-                                   preprocess_image, preprocess_run_data, reflection_mask)
+from tfcorrect.methods.colorize.homomorphic import (LOG_OFFSET, Homomorphic, feathered_mask, homomorphic_filter,
+                                                   preprocess_image, reflection_mask)
+from tfcorrect.methods.colorize.preprocess import PREPROCESSED, preprocess_run_data
 from tfcorrect.io.images import read_image
 from conftest import params, photo
 

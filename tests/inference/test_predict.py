@@ -10,7 +10,7 @@ import pytest
 from tfcorrect.cli import predict as predict_cli
 from tfcorrect.io.images import read_image, write_image
 from tfcorrect.inference.predict import predictor_from_run
-from conftest import photo
+from conftest import FIXTURES, photo
 
 
 def _predict(run_dir, source, out, *extra):
@@ -135,7 +135,7 @@ def test_bad_tile_and_missing_input_are_one_line_errors(tmp_path, run_dir, capsy
     assert "not a run folder" in capsys.readouterr().err
 
 
-REFERENCE = pathlib.Path(__file__).parent / "data" / "default_model"
+REFERENCE = FIXTURES / "default_model"
 
 
 @pytest.mark.slow

@@ -20,9 +20,9 @@ from tfcorrect.cli import train as train_cli
 from tfcorrect.methods import build_network, build_trainer
 from tfcorrect.methods import load_params, resolve
 from tfcorrect.training.driver import graph_options, train
-from conftest import photo, tiny_sets
+from conftest import ROOT, photo, tiny_sets
 
-TABLE = pathlib.Path(__file__).parent.parent / "param_tables" / "pix2pix_exposure.csv"
+TABLE = ROOT / "param_tables" / "pix2pix_exposure.csv"
 RUN_FILES = ("params.csv", "generator.weights.h5", "discriminator.weights.h5", "history.csv", "loss.png",
              "checkpoint.npz")
 

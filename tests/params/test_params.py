@@ -9,9 +9,9 @@ from tfcorrect.cli import params as params_cli
 from tfcorrect.errors import TableError
 from tfcorrect.params import FIELDS, Params, convert_table, load_params, read_table, resolve, resolved_rows, write_table
 from tfcorrect.params.schema import choices
-from conftest import table
+from conftest import ROOT, table
 
-TABLES = pathlib.Path(__file__).parent.parent / "param_tables"
+TABLES = ROOT / "param_tables"
 
 
 def test_category_overrides_common_and_set_overrides_both(tmp_path):

@@ -204,7 +204,8 @@ def test_import_nus8_reads_the_mat_file_and_masks_the_chart(tmp_path, capsys):
 @pytest.mark.slow
 def test_eval_with_a_run_scores_the_model_first_with_its_own_estimates(simulated, tmp_path, capsys):
     from tfcorrect.cli import train as train_cli
-    from tfcorrect.methods.illum_da.model import estimate_illuminants
+    from tfcorrect.inference.predict import run_params
+    from tfcorrect.methods.illum_da.predict import estimate_illuminants
     from conftest import table
 
     _, dst = simulated
@@ -221,6 +222,6 @@ def test_eval_with_a_run_scores_the_model_first_with_its_own_estimates(simulated
     with open(tmp_path / "eval" / "errors.csv") as f:
         errors = [e for e in csv.DictReader(f) if e["method"] == "model"]
     example = read_illuminants(dst)[17]  # past the first chunk of 16 images
-    estimate = estimate_illuminants(run_dir, [read_image(example.target).pixels])[0]
+    estimate = estimate_illuminants(run_params(run_dir), run_dir, [read_image(example.target).pixels])[0]
     row = next(e for e in errors if str(dst / e["image"]) == example.target)
     assert float(row["angular_error"]) == pytest.approx(float(angular_error(estimate, example.illuminant)), abs=1e-4)

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 import tensorflow as tf
 
-from conftest import params, photo
+from conftest import ROOT, params, photo
 from tfcorrect.cli import data as data_cli
 from tfcorrect.cli import train as train_cli
-from tfcorrect.data.examples import find_dped
+from tfcorrect.methods.dense_unet.dped import find_dped
 from tfcorrect.methods.dense_unet.patches import patch_boxes
 from tfcorrect.errors import UserError
 from tfcorrect.io.images import read_rgb, write_image
@@ -26,7 +26,7 @@ from tfcorrect.methods.dense_unet.global_disc import build_global_discriminator,
 from tfcorrect.nn.perceptual import PerceptualLoss, build_feature_extractor
 from tfcorrect.inference.predict import predictor_from_run
 
-TABLE = pathlib.Path(__file__).parent.parent / "param_tables" / "dense_unet_dped.csv"
+TABLE = ROOT / "param_tables" / "dense_unet_dped.csv"
 
 
 def patch(name, side, top=0, left=0):

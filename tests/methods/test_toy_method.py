@@ -1,6 +1,7 @@
 """The method seam: a method defined only here trains, resumes after a kill and predicts a folder
 through the unchanged driver, run folder and predictor."""
 
+import dataclasses
 import os
 import pathlib
 import signal
@@ -23,17 +24,18 @@ from tfcorrect.methods import DATA_KINDS
 from tfcorrect.errors import TableError
 from tfcorrect.io.images import read_image, write_image
 from tfcorrect.nn.losses import bce_discriminator_loss, bce_generator_loss, l1_loss
-from tfcorrect.methods import METHODS, Adversary, Method, MethodModel
-from tfcorrect.methods import resolve
+from tfcorrect.methods import METHODS, Adversary, Method, MethodModel, register_method, resolve, unregister_method
+from tfcorrect.params import Component, option
 from conftest import photo, table, tiny_sets
 
-HERE = pathlib.Path(__file__).parent
+HERE = pathlib.Path(__file__).resolve().parent  # this file, imported again by the child process
+TESTS = HERE.parent  # conftest.py
 
 
 def build_painter(params):
     """Image -> image through one stride-2 level: inputs need an even side."""
     image = keras.Input((None, None, params.in_channels))
-    x = keras.layers.Conv2D(params.ngf, 3, strides=2, padding="same", activation="relu", name="down")(image)
+    x = keras.layers.Conv2D(params.toy_width, 3, strides=2, padding="same", activation="relu", name="down")(image)
     x = keras.layers.UpSampling2D(name="up")(x)
     out = keras.layers.Conv2D(3, 3, padding="same", activation="tanh", name="out")(x)
     return keras.Model(image, out, name="painter")
@@ -42,7 +44,7 @@ def build_painter(params):
 def build_critic(params):
     """An unconditional critic: one logit per 8x8 block."""
     image = keras.Input((None, None, 3))
-    x = keras.layers.Conv2D(params.ndf, 4, strides=4, activation="relu", name="c1")(image)
+    x = keras.layers.Conv2D(params.toy_width, 4, strides=4, activation="relu", name="c1")(image)
     return keras.Model(image, keras.layers.Conv2D(1, 2, strides=2, name="logits")(x), name="critic")
 
 
@@ -57,9 +59,10 @@ def build_meter(params):
 class Toy(MethodModel):
     loss_parts = ("p_total", "p_l1", "p_adv", "c_real", "c_fake", "m_mse")
 
-    def __init__(self, painter, critic, meter, **kwargs):
+    def __init__(self, painter, critic, meter, *, l1_weight=10.0, **kwargs):
         super().__init__(**kwargs)
         self.painter, self.critic, self.meter = painter, critic, meter
+        self.l1_weight = l1_weight
 
     @property
     def networks(self):
@@ -73,7 +76,7 @@ class Toy(MethodModel):
         parts = {"p_l1": l1_loss(fake, target), "p_adv": bce_generator_loss(fake_logits),
                  "c_real": critic["real"], "c_fake": critic["fake"],
                  "m_mse": ops.mean((self.meter(image, training=training) - level) ** 2)}
-        return {"p_total": parts["p_l1"] * 10 + parts["p_adv"], **parts}
+        return {"p_total": parts["p_l1"] * self.l1_weight + parts["p_adv"], **parts}
 
     def train_step(self, data):
         image, target = data
@@ -88,43 +91,53 @@ class Toy(MethodModel):
         return self.report(self._parts(*data, training=False))
 
 
+@dataclasses.dataclass(frozen=True)
+class ToyOptions:
+    """Options no file of tfcorrect names."""
+
+    toy_width: int = option(8, "Filters of the toy's convolutions.", minimum=1)
+    toy_l1: float = option(10.0, "Weight of the painter's L1 term.", minimum=0.0)
+
+
 def _check_tiny(params, sources):
-    if params.ngf > 16:
-        raise TableError(f"{sources['NGF']}: the toy method wants NGF <= 16, not {params.ngf}")
+    if params.toy_width > 16:
+        raise TableError(f"{sources['TOY_WIDTH']}: the toy method wants TOY_WIDTH <= 16, not {params.toy_width}")
 
 
 TOY = Method(
     networks={"painter": build_painter, "critic": build_critic, "meter": build_meter},
-    trainer=lambda nets, params: Toy(**nets),
+    trainer=lambda nets, params: Toy(**nets, l1_weight=params.toy_l1),
     optimizers=lambda params: {name: keras.optimizers.Adam(params.lr) for name in ("painter", "critic", "meter")},
     loss_parts=Toy.loss_parts,
     data_kinds=("simulate_exposure", "paired"),
     predict_network="painter",
     size_multiple=lambda params: 2,
-    checks=(_check_tiny,),
+    options=Component("MODEL=toy", ToyOptions, checks=(_check_tiny,)),
     adversaries=(Adversary("critic", ("c_real", "c_fake"), "p_adv"),),
 )
 
 # Run in a fresh interpreter: register the test's method, then the ordinary command line.
 CHILD = f"""
 import sys
-sys.path.insert(0, {str(HERE)!r})
-import test_methods
-from tfcorrect.methods import METHODS
-METHODS["toy"] = test_methods.TOY
+sys.path[:0] = [{str(HERE)!r}, {str(TESTS)!r}]
+import test_toy_method
+from tfcorrect.methods import register_method
+register_method("toy", test_toy_method.TOY)
 from tfcorrect.cli import train
 raise SystemExit(train.main(sys.argv[1:]))
 """
 
 
 @pytest.fixture
-def toy(monkeypatch):
-    monkeypatch.setitem(METHODS, "toy", TOY)
-    return TOY
+def toy():
+    register_method("toy", TOY)
+    yield TOY
+    unregister_method("toy")
 
 
 def _argv(run_dir, photo_dir, tmp_path, **extra):
-    sets = tiny_sets(photo_dir, MODEL="toy", NGF=4, NDF=4, LR=0.003, KEEP_BEST="val_m_mse", **extra)
+    sets = [s for s in tiny_sets(photo_dir, MODEL="toy", LR=0.003, KEEP_BEST="val_m_mse", TOY_WIDTH=4, TOY_L1=5, **extra)
+            if not s.startswith(("NGF=", "NDF="))]  # options of the GAN networks, which the toy does not have
     return [str(table(tmp_path, "")), *[a for s in sets for a in ("--set", s)], "--run-dir", str(run_dir)]
 
 
@@ -136,8 +149,12 @@ def test_every_declared_data_kind_exists_and_every_network_has_a_builder():
 
 
 def test_a_method_table_check_names_the_row(toy, tmp_path):
-    with pytest.raises(TableError, match=r"t\.csv:3: the toy method wants NGF <= 16, not 32"):
-        resolve(table(tmp_path, "COMMON,MODEL,toy,Y\nCOMMON,NGF,32,Y\n"))
+    with pytest.raises(TableError, match=r"t\.csv:3: the toy method wants TOY_WIDTH <= 16, not 32"):
+        resolve(table(tmp_path, "COMMON,MODEL,toy,Y\nCOMMON,TOY_WIDTH,32,Y\n"))
+    with pytest.raises(TableError, match=r"t\.csv:3: NGF is an option of the GAN networks .*, which this table does not"):
+        resolve(table(tmp_path, "COMMON,MODEL,toy,Y\nCOMMON,NGF,8,Y\n"))
+    with pytest.raises(TableError, match=r"t\.csv:2: TOY_WIDTH is an option of MODEL=toy, which this table does not"):
+        resolve(table(tmp_path, "COMMON,TOY_WIDTH,8,Y\n"))
     with pytest.raises(TableError, match=r"t\.csv:3: MODEL toy cannot train on DATASET colorize"):
         resolve(table(tmp_path, "COMMON,MODEL,toy,Y\nCOMMON,DATASET,colorize,Y\n"))
 
@@ -152,6 +169,9 @@ def test_a_method_defined_in_a_test_trains_writes_its_run_folder_and_predicts(to
     history = pd.read_csv(run_dir / runfolder.HISTORY)
     assert set(history.columns) == {"epoch", *Toy.loss_parts, *(f"val_{p}" for p in Toy.loss_parts)}
     assert len(list((run_dir / "samples").glob("*.png"))) == 3
+    written = pd.read_csv(run_dir / "params.csv").set_index("PARAM_NAME")["PARAM_VALUE"]
+    assert written["TOY_WIDTH"] == "4" and written["TOY_L1"] == "5.0"
+    assert "NGF" not in written and "GRL_WEIGHT" not in written  # only the options of what the table selects
     # The meter, exported at its best validation epoch, rebuilt from the run folder alone.
     meter = methods.build_network(resolve(run_dir / "params.csv")[0], "meter")
     meter.load_weights(run_dir / "meter.weights.h5")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from tfcorrect.data.examples import find_paired
-from tfcorrect.methods.exposure.simulate import PHONE_SEED, phone_degradation, simulate_phone_folder
+from tfcorrect.methods.dense_unet.phone import PHONE_SEED, phone_degradation, simulate_phone_folder
 from tfcorrect.errors import UserError
 from tfcorrect.io.images import read_rgb, write_image
 
