@@ -171,7 +171,7 @@ def _expert_sets():
 def test_afifi_test_set_pairs_every_exposure_with_the_chosen_experts_image(tmp_path, expert):
     root = tmp_path / "testing"
     _afifi_layout(root, _SCENES, _expert_sets())
-    examples = find_examples("afifi", root, params=params(expert=expert))
+    examples = find_examples("afifi", root, params=params(dataset="afifi", expert=expert))
     assert len(examples) == len(_SCENES) * len(AFIFI_EV)
     for e in examples:
         scene = pathlib.Path(e.target).stem
@@ -192,7 +192,7 @@ def test_afifi_ground_truth_folder_wins_and_strays_are_named(tmp_path):
                                   **_expert_sets()})
     _write(root / "INPUT_IMAGES" / "a0001-jmac_DSC1459_P2.JPG", _crop("chelsea"))
     with pytest.warns(UserWarning) as caught:
-        examples = find_examples("afifi", root, params=params(expert="b"))
+        examples = find_examples("afifi", root, params=params(dataset="afifi", expert="b"))
     named = " ".join(str(w.message) for w in caught)
     assert "a0001-jmac_DSC1459_P2.JPG" in named and "a0003_NKIM_MG_8178_N1.5.JPG" in named
     assert "lonely.jpg: no INPUT_IMAGES/lonely_<EV> image" in named
@@ -204,7 +204,7 @@ def test_afifi_without_ground_truth_or_the_chosen_expert_is_one_line(tmp_path):
     root = tmp_path / "testing"
     _afifi_layout(root, {"scene": "coffee"}, {"expert_a_testing_set": ("coffee", ["scene"])})
     with pytest.raises(UserError) as err:
-        find_examples("afifi", root, params=params(expert="d"))
+        find_examples("afifi", root, params=params(dataset="afifi", expert="d"))
     message = str(err.value)
     assert "\n" not in message and str(root) in message
     assert "expert_d_testing_set/" in message and "has INPUT_IMAGES/, expert_a_testing_set/" in message

@@ -1,15 +1,16 @@
-"""Parameter tables: precedence, every mistake SPEC lists, CSV <-> SQLite, run-folder round trip."""
+"""Parameter tables: precedence, every mistake a table can hold, CSV <-> SQLite, run-folder round trip, components."""
 
-import pathlib
+import json
 import re
 
 import pytest
 
 from tfcorrect.cli import params as params_cli
 from tfcorrect.errors import TableError
-from tfcorrect.params import FIELDS, Params, convert_table, load_params, read_table, resolve, resolved_rows, write_table
-from tfcorrect.params.schema import choices
-from conftest import ROOT, table
+from tfcorrect.methods import catalogue, load_params, resolve
+from tfcorrect.params import choices_of, format_value, read_table, resolved_rows, write_table
+from tfcorrect.training.options import RunOptions
+from conftest import FIXTURES, ROOT, table
 
 TABLES = ROOT / "param_tables"
 
@@ -17,7 +18,7 @@ TABLES = ROOT / "param_tables"
 def test_category_overrides_common_and_set_overrides_both(tmp_path):
     path = table(tmp_path, "COMMON,RESOL,256,Y\nCOMMON,NGF,32,Y\nGOGUNG,RESOL,512,Y\nGOGUNG,LR,0.001,N\n")
     params, sources = resolve(path, "GOGUNG", ["NGF=8"])
-    assert (params.resol, params.ngf, params.lr) == (512, 8, Params().lr)
+    assert (params.resol, params.ngf, params.lr) == (512, 8, RunOptions().lr)
     assert sources["RESOL"] == f"{path}:4"
     assert sources["NGF"] == "--set NGF=8"
     assert resolve(path)[0].resol == 256
@@ -79,7 +80,7 @@ def test_csv_and_its_sqlite_conversion_resolve_identically(tmp_path, suffix):
     for category in (None, "GOGUNG"):
         assert resolve(db, category, ["NGF=8"])[0] == resolve(csv_path, category, ["NGF=8"])[0]
     back = tmp_path / "back.csv"
-    convert_table(db, back)
+    _convert(db, back)
     assert [(r.category, r.name, r.value, r.use_yn) for r in read_table(back)] == \
         [(r.category, r.name, r.value, r.use_yn) for r in read_table(csv_path)]
 
@@ -87,16 +88,65 @@ def test_csv_and_its_sqlite_conversion_resolve_identically(tmp_path, suffix):
 def test_sqlite_mistakes_name_the_row(tmp_path):
     path = table(tmp_path, "COMMON,RESOL,256,Y\nCOMMON,KSIZE,many,Y\n")
     db = tmp_path / "t.sqlite"
-    convert_table(path, db)
+    _convert(path, db)
     with pytest.raises(TableError, match=r"t\.sqlite: row 2: KSIZE must be int"):
         resolve(db)
+
+
+def _convert(source, target):
+    write_table(target, read_table(source))
 
 
 def test_resolved_table_rebuilds_the_same_params(tmp_path):
     params = resolve(TABLES / "pix2pix_exposure.csv", sets=["LR=0.00012345", "TEST_DROPOUT=Y"])[0]
     write_table(tmp_path / "params.csv", resolved_rows(params))
     assert load_params(tmp_path / "params.csv") == params
-    assert len(read_table(tmp_path / "params.csv")) == len(FIELDS)
+    assert len(read_table(tmp_path / "params.csv")) == len(params.rows())
+
+
+def test_a_pix2pix_run_lists_only_the_options_of_what_its_table_selects(tmp_path):
+    owners = catalogue().owners()
+    names = [name for name, _, _ in resolve(TABLES / "pix2pix_exposure.csv")[0].rows()]
+    foreign = {"MODEL=illum_da", "MODEL=dense_unet", "PREPROCESS=homomorphic",
+               "the global discriminator (MODEL=dense_unet with DISC=global)"}
+    assert not [name for name in names if owners[name].title in foreign]
+    assert "GRL_WEIGHT" not in names and "GROWTH" not in names and "HOMO_GAMMA_L" not in names
+    assert "HIGHLIGHT_FILL" not in names  # the exposure heads: only with G_OUTPUT=exposure_*
+    assert {"RESOL", "NGF", "DEPTH", "FOV", "EXPERT"} <= set(names)
+    heads = resolve(TABLES / "pix2pix_exposure.csv", sets=["G_OUTPUT=exposure_global_gain"])[0]
+    assert heads.highlight_fill == 0.0
+
+
+def test_an_option_of_a_component_the_table_does_not_select_names_its_owner(tmp_path):
+    with pytest.raises(TableError, match=r"t\.csv:2: GRL_WEIGHT is an option of MODEL=illum_da, which this table "
+                                         r"does not select"):
+        resolve(table(tmp_path, "COMMON,GRL_WEIGHT,0.5,Y\n"))
+    with pytest.raises(TableError, match=r"--set HOMO_C=2: HOMO_C is an option of PREPROCESS=homomorphic"):
+        resolve(table(tmp_path, ""), sets=["HOMO_C=2"])
+    with pytest.raises(TableError, match=r"t\.csv:2: unknown parameter 'RESOLUTION' \(did you mean RESOL\?\)"):
+        resolve(table(tmp_path, "COMMON,RESOLUTION,256,Y\n"))
+    # Another category of the same table selecting the owner is fine (a comparison's arms in one table).
+    both = table(tmp_path, "COMMON,MODEL,dense_unet,Y\nCOMMON,GROWTH,8,Y\nP2P,MODEL,pix2pix,Y\n")
+    assert resolve(both)[0].growth == 8
+    assert "GROWTH" not in [name for name, _, _ in resolve(both, "P2P")[0].rows()]
+
+
+def test_every_shipped_table_resolves_to_the_values_it_had_before_options_were_split():
+    before = json.loads((FIXTURES / "params" / "shipped_resolutions.json").read_text(encoding="utf-8"))
+    for key, values in before.items():
+        name, category = key.split(":")
+        params = resolve(TABLES / name, None if category == "COMMON" else category)[0]
+        kept = {name: format_value(value) for name, value, _ in params.rows()}
+        assert kept == {name: values[name] for name in kept}, key
+        assert len(kept) < len(values), key  # every table leaves out options of what it does not select
+
+
+def test_an_old_run_folder_listing_every_option_still_loads():
+    old = FIXTURES / "params" / "old_run_params.csv"
+    assert len(read_table(old)) == 80
+    params = load_params(old)
+    assert (params.model, params.g_output, params.highlight_fill) == ("pix2pix", "exposure_global_gain", 0.03)
+    assert not hasattr(params, "grl_weight")
 
 
 def _table_cases():
@@ -118,23 +168,24 @@ def test_params_listing_shows_every_name_with_source(tmp_path, capsys):
     path = table(tmp_path, "COMMON,RESOL,128,Y\n")
     assert params_cli.main([str(path), "--set", "NGF=8"]) == 0
     out = capsys.readouterr().out
-    assert all(re.search(rf"^{name}\s", out, re.M) for name in FIELDS)
+    names = [name for name, _, _ in resolve(path, sets=["NGF=8"])[0].rows()]
+    assert all(re.search(rf"^{name}\s", out, re.M) for name in names)
+    assert not re.search(r"^GRL_WEIGHT\s", out, re.M)
     assert re.search(r"^RESOL\s+128\s.*t\.csv:2", out, re.M)
     assert re.search(r"^DEPTH\s+7\s.*derived", out, re.M)
 
 
 def _implementations():
-    from tfcorrect.methods import DATA_KINDS
-    from tfcorrect.data.examples import AFIFI_EXPERTS
-    from tfcorrect.nn.losses import GAN_LOSSES
-    from tfcorrect.methods import METHODS
-    from tfcorrect.methods.pix2pix.unet import HEADS, PRENORMS
-    from tfcorrect.nn.precision import PRECISIONS
-    from tfcorrect.training.driver import STRATEGIES
-    from tfcorrect.data.preprocess import PREPROCESSES
+    from tfcorrect.methods import DATA_KINDS, METHODS, PREPROCESSES
     from tfcorrect.methods.colorize.homomorphic import CHANNELS
     from tfcorrect.methods.dense_unet.model import DISCRIMINATORS
-    from tfcorrect.methods.illum_da.model import ARMS, GRL_RAMPS, POOLINGS
+    from tfcorrect.methods.exposure.afifi import AFIFI_EXPERTS
+    from tfcorrect.methods.illum_da.model import GRL_RAMPS, POOLINGS
+    from tfcorrect.methods.illum_da.pipeline import ARMS
+    from tfcorrect.methods.pix2pix.unet import HEADS, PRENORMS
+    from tfcorrect.nn.losses import GAN_LOSSES
+    from tfcorrect.nn.precision import PRECISIONS
+    from tfcorrect.training.strategies import STRATEGIES
 
     return {"MODEL": METHODS, "DATASET": DATA_KINDS, "G_OUTPUT": HEADS, "G_PRENORM": PRENORMS,
             "GAN_LOSS": GAN_LOSSES, "STRATEGY": STRATEGIES, "PRECISION": PRECISIONS,
@@ -142,23 +193,30 @@ def _implementations():
             "ARM": ARMS, "POOLING": POOLINGS, "GRL_RAMP": GRL_RAMPS}
 
 
+def _choices(name):
+    found = catalogue()
+    return choices_of(found.owners()[name].fields[name], found.choices)
+
+
 @pytest.mark.parametrize("name", ["MODEL", "DATASET", "G_OUTPUT", "G_PRENORM", "GAN_LOSS", "STRATEGY", "PRECISION",
                                   "EXPERT", "PREPROCESS", "HOMO_CHANNELS", "DISC", "ARM", "POOLING", "GRL_RAMP"])
-def test_each_schema_choice_list_is_the_keys_of_its_implementation(name, tmp_path, monkeypatch):
-    from tfcorrect.params.docs import markdown_table
+def test_each_choice_list_is_the_keys_of_its_implementation(name, tmp_path, monkeypatch):
+    from tfcorrect.params.docs import markdown
 
     implementation = _implementations()[name]
-    assert choices(FIELDS[name]) == tuple(implementation)
-    # A key added to the implementing dict is at once a valid value and in the README's list.
+    assert _choices(name) == tuple(implementation)
+    # A key added to the implementing dict is at once a valid value and in the generated parameter list.
     monkeypatch.setitem(implementation, "added_in_a_test", next(iter(implementation.values())))
-    assert choices(FIELDS[name])[-1] == "added_in_a_test"
-    assert re.search(rf"^\| `{name}` .*added_in_a_test", markdown_table(), re.M)
+    assert _choices(name)[-1] == "added_in_a_test"
+    assert re.search(rf"^\| `{name}` .*added_in_a_test", markdown(catalogue()), re.M)
     with pytest.raises(TableError, match=rf"{name} must be one of .*added_in_a_test, not 'absent'"):
         resolve(table(tmp_path, f"COMMON,{name},absent,Y\n"))
 
 
 def test_only_the_chosen_fields_are_choice_lists():
-    assert sorted(name for name, field in FIELDS.items() if choices(field)) == sorted(_implementations())
+    found = catalogue()
+    listed = [name for name, owner in found.owners().items() if choices_of(owner.fields[name], found.choices)]
+    assert sorted(listed) == sorted(_implementations())
 
 
 def test_keep_best_takes_any_validation_loss_part_of_the_method(tmp_path):
@@ -168,8 +226,8 @@ def test_keep_best_takes_any_validation_loss_part_of_the_method(tmp_path):
         assert resolve(table(tmp_path, f"COMMON,KEEP_BEST,val_{part},Y\n"))[0].keep_best == f"val_{part}"
 
 
-def test_readme_parameter_list_matches_the_schema():
-    from tfcorrect.params.docs import with_table
+def test_the_generated_parameter_list_matches_the_code():
+    from tfcorrect.params.docs import with_tables
 
-    readme = (TABLES.parent / "README.md").read_text(encoding="utf-8")
-    assert readme == with_table(readme), "run: python -m tfcorrect.params.docs README.md"
+    page = (ROOT / "docs" / "parameters.md").read_text(encoding="utf-8")
+    assert page == with_tables(page, catalogue()), "run: tfcorrect-params --docs docs/parameters.md"

@@ -1,5 +1,6 @@
 """What every console script shares: table options and turning user mistakes into one line."""
 
+import argparse
 import os
 import re
 import sys
@@ -91,3 +92,12 @@ def run(prog, function, args):
         print(f"{prog}: interrupted", file=sys.stderr)
         return 130
     return 1 if failed else 0
+
+
+def subcommand_parser(prog, description, metavar, adders):
+    """A parser whose subcommands are added by ``adders`` (functions of the subparsers); each sets ``function``."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    subparsers = parser.add_subparsers(dest="command", metavar=metavar, required=True)
+    for add in adders:
+        add(subparsers)
+    return parser

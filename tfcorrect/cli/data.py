@@ -5,22 +5,17 @@ under :mod:`tfcorrect.methods`): ``simulate-exposure``, ``simulate-overexposure`
 ``patches``, ``simulate-cameras``, ``import-illuminants``.
 """
 
-import argparse
 import re
 import sys
 
-from tfcorrect.cli.common import run, start_quietly_before_parsing
+from tfcorrect.cli.common import run, start_quietly_before_parsing, subcommand_parser
 
 
 def build_parser():
     """The ``tfcorrect-data`` parser with one subparser per command; each sets ``function``."""
     from tfcorrect.methods import DATA_COMMANDS
 
-    parser = argparse.ArgumentParser(prog="tfcorrect-data", description="Make data sets on disk.")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    for add_commands in DATA_COMMANDS:
-        add_commands(commands)
-    return parser
+    return subcommand_parser("tfcorrect-data", "Make data sets on disk.", "COMMAND", DATA_COMMANDS)
 
 
 def _join_negative_values(argv, options):

@@ -46,13 +46,13 @@ def main(argv=None):
     parser.add_argument("--expert", default=EXPERT.default, choices=tuple(EXPERT.metadata["choices"]),
                         help="afifi test set: the expert whose renditions are the targets (expert_<X>_testing_set; "
                              f"default: {EXPERT.default})")
+    parser.add_argument("--tile", type=int, metavar="N", help="model tile side (default: the run's TILE or RESOL)")
+    parser.add_argument("--batch-size", type=int, default=4, metavar="N", help="model tiles run at once (default: 4)")
     parser.add_argument("--grid", type=int, default=4, metavar="N", help="images shown in grid.png (default: 4)")
     parser.add_argument("--inception-weights", default="", metavar="PATH",
                         help="InceptionV3 ImageNet weights (default: Keras's cache; skipped when absent)")
     parser.add_argument("--inception-splits", type=int, default=1, metavar="N",
                         help="parts each method's set is cut into for the inception score (default: 1)")
-    parser.add_argument("--tile", type=int, metavar="N", help="model tile side (default: the run's TILE or RESOL)")
-    parser.add_argument("--batch-size", type=int, default=4, metavar="N", help="model tiles run at once (default: 4)")
     add_verbose_argument(parser)
     return run(parser.prog, _evaluate, parser.parse_args(argv))
 

@@ -3,20 +3,14 @@
 Today: ``loss-table`` (Kim & Hwang's Table 4, :mod:`tfcorrect.methods.colorize`).
 """
 
-import argparse
-
-from tfcorrect.cli.common import run, start_quietly_before_parsing
+from tfcorrect.cli.common import run, start_quietly_before_parsing, subcommand_parser
 
 
 def build_parser():
     """The ``tfcorrect-report`` parser with one subparser per table; each sets ``function``."""
     from tfcorrect.methods import REPORT_COMMANDS
 
-    parser = argparse.ArgumentParser(prog="tfcorrect-report", description="Tables comparing finished runs.")
-    tables = parser.add_subparsers(dest="command", metavar="TABLE", required=True)
-    for add_commands in REPORT_COMMANDS:
-        add_commands(tables)
-    return parser
+    return subcommand_parser("tfcorrect-report", "Tables comparing finished runs.", "TABLE", REPORT_COMMANDS)
 
 
 def main(argv=None):

@@ -2,10 +2,10 @@
 
 Every per-image metric takes ``(image, reference)`` of the same ``HxWxC`` shape and returns a
 float, higher is better. The similarities are fractions in [0, 1]; reports may show them in
-percent as seed 003's table does. The inception score is a set-level metric (see
+percent as Le Jeune's table does. The inception score is a set-level metric (see
 :func:`inception_score`).
 
-Luminance, contrast and saturation similarity (seed 003) have no public reference code; they are
+Luminance, contrast and saturation similarity (Le Jeune) have no public reference code; they are
 built from the terms of SSIM (Wang et al. 2004) with ``tf.image.ssim``'s own settings: an 11x11
 Gaussian window of sigma 1.5 (valid positions only), ``C1 = (0.01 L)^2`` and ``C2 = (0.03 L)^2``
 with ``L = 1``, computed on each channel and averaged over positions and channels:
@@ -134,12 +134,12 @@ def contrast_term(stats):
 
 
 def luminance_similarity(image, reference):
-    """Mean of SSIM's luminance term over positions and channels, in [0, 1] (seed 003)."""
+    """Mean of SSIM's luminance term over positions and channels, in [0, 1] (Le Jeune)."""
     return float(tf.reduce_mean(luminance_term(local_statistics(image, reference))))
 
 
 def contrast_similarity(image, reference):
-    """Mean of SSIM's contrast term over positions and channels, in [0, 1] (seed 003)."""
+    """Mean of SSIM's contrast term over positions and channels, in [0, 1] (Le Jeune)."""
     return float(tf.reduce_mean(contrast_term(local_statistics(image, reference))))
 
 
@@ -149,7 +149,7 @@ def saturation(image):
 
 
 def saturation_similarity(image, reference):
-    """Mean of ``l * c`` on the HSV saturation maps of two RGB images, in [0, 1] (seed 003)."""
+    """Mean of ``l * c`` on the HSV saturation maps of two RGB images, in [0, 1] (Le Jeune)."""
     image, reference = _windowed_pair(image, reference)
     stats = local_statistics(saturation(image), saturation(reference))
     return float(tf.reduce_mean(luminance_term(stats) * contrast_term(stats)))

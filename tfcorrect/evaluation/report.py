@@ -19,7 +19,7 @@ def _percent(value):
     return f"{100 * value:.2f}"
 
 
-# column -> (report heading, value -> text); the similarities are shown in percent as in seed 003.
+# column -> (report heading, value -> text); the similarities are shown in percent as in Le Jeune.
 _REPORT_COLUMNS = {
     "condition": ("condition", str), "method": ("method", str), "images": ("images", str),
     "psnr": ("PSNR (dB)", "{:.2f}".format), "ssim": ("SSIM", "{:.4f}".format), "ms_ssim": ("MS-SSIM", "{:.4f}".format),
@@ -58,7 +58,7 @@ All metrics compare a method's output with the target, both RGB in [0, 1]; highe
 - **Inception score**: exp(E_x KL(p(y|x) || p(y))) of InceptionV3's ImageNet classes over a method's outputs
   (299x299, set-level).
 
-The three similarities are shown in percent (seed 003's table); `metrics.csv` holds them as fractions.
+The three similarities are shown in percent (Le Jeune's table); `metrics.csv` holds them as fractions.
 """
 
 

@@ -84,7 +84,7 @@ class GanNetworkOptions:
 
     ksize: int = option(4, "Kernel size of the U-Net and PatchGAN convolutions.", minimum=2, maximum=9)
     ngf: int = option(64, "Generator filters in the first layer (doubling per level).", minimum=1)
-    spectral_norm: bool = option(False, "Spectral normalisation on every discriminator convolution (seed 003).")
+    spectral_norm: bool = option(False, "Spectral normalisation on every discriminator convolution (Le Jeune).")
     ndf: int = option(64, "Discriminator filters in the first layer.", minimum=1)
 
 

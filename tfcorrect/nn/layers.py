@@ -5,7 +5,7 @@ from keras import ops
 
 @keras.saving.register_keras_serializable(package="tfcorrect")
 class NoiseInjection(keras.layers.Layer):
-    """Adds ``scale[c] * n`` to a feature map: StyleGAN's noise input (seed 003's noise injection).
+    """Adds ``scale[c] * n`` to a feature map: StyleGAN's noise input (Le Jeune's noise injection).
 
     ``n`` is one Gaussian noise map of shape ``(b, h, w, 1)`` shared by all channels, drawn anew at
     each call from the layer's own seed generator; ``scale`` is a learnable weight per channel that

@@ -33,7 +33,7 @@ def bce_discriminator_loss(real_logits, fake_logits):
 
 
 def lsgan_generator_loss(fake_outputs):
-    """Least-squares GAN (Mao et al.; seed 003): ``0.5 * mean((D(fake) - 1)^2)``."""
+    """Least-squares GAN (Mao et al.; Le Jeune): ``0.5 * mean((D(fake) - 1)^2)``."""
     return 0.5 * ops.mean(ops.square(fake_outputs - 1.0))
 
 
@@ -97,7 +97,7 @@ def _ms_ssim_finite_gradient(images, references, power_factors):
 
 
 def ms_ssim_loss(prediction, target):
-    """``1 - MS-SSIM`` of images in [-1, 1] (seed 002's eta term), averaged over the batch.
+    """``1 - MS-SSIM`` of images in [-1, 1] (Que & Lee's eta term), averaged over the batch.
 
     MS-SSIM is ``tf.image.ssim_multiscale`` with peak 1 on the images mapped to [0, 1], over the
     scales :func:`ms_ssim_power_factors` keeps for their size (4 at 96-100 px), so it is 0 for
@@ -116,7 +116,7 @@ def ms_ssim_loss(prediction, target):
 
 def pix2pix_generator_loss(fake_logits, fake, target, *, gan_loss, lambda_gan, lambda_content, perceptual=None,
                            lambda_perceptual=0.0):
-    """The generator loss of pix2pix and seed 003: adversarial + content (L1) + perceptual.
+    """The generator loss of pix2pix and Le Jeune: adversarial + content (L1) + perceptual.
 
     Args:
         fake_logits: the discriminator's output on generated images.
@@ -146,7 +146,7 @@ class GanLossOptions:
     """The weights and kind of a GAN generator's loss terms (pix2pix's L1 + adversarial)."""
 
     gan_loss: str = option(
-        "bce", "Adversarial loss: 'bce' (pix2pix's cross-entropy on logits) or 'lsgan' (least squares, seed 003).",
+        "bce", "Adversarial loss: 'bce' (pix2pix's cross-entropy on logits) or 'lsgan' (least squares, Le Jeune).",
         choices=lambda: GAN_LOSSES,
     )
     lambda_gan: float = option(1.0, "Weight of the adversarial term in the generator loss.", minimum=0.0)

@@ -1,4 +1,4 @@
-"""The VGG19 perceptual loss of seed 003 (eq. 5), on features before or after the ReLU.
+"""The VGG19 perceptual loss of Le Jeune (eq. 5), on features before or after the ReLU.
 
 ``L_perceptual = E_{x,y} sum_{i in C} 1/(W_i H_i) * ||phi_i(y) - phi_i(G(x))||_1``, where ``phi_i``
 is the feature map of layer ``i`` of an ImageNet VGG19. Each layer's distance here is the mean
@@ -9,7 +9,7 @@ channels, block5 512, which the literal form would weight 8 times more) and make
 result averaged over the batch.
 
 Keras's VGG19 convolutions apply their ReLU inside the layer, so ``layer.output`` is post-activation.
-Features before the ReLU (``PERCEPTUAL_PREACT``, as ESRGAN and seed 002 use) come from a copy of the
+Features before the ReLU (``PERCEPTUAL_PREACT``, as ESRGAN and Que & Lee use) come from a copy of the
 network in which each chosen convolution is replaced by a linear twin holding the same weights,
 followed by a separate ReLU so the later layers see what they always saw.
 """

@@ -1,4 +1,4 @@
-"""ImageNet networks loaded offline (SPEC 'Pretrained networks offline').
+"""ImageNet networks loaded offline (docs/commands.md, 'Pretrained ImageNet weights').
 
 VGG19 (perceptual loss) and InceptionV3 (inception score) need ImageNet weights that cannot be
 downloaded on machines without internet access. They are read from a path the user gives, or

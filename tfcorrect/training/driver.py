@@ -86,7 +86,7 @@ def _warn_about_cpu_replicas(strategy):
 
 
 def default_run_dir(table, category=None):
-    """``saved_models/<table stem>[-<category>]``, as SPEC 'Run folder' says."""
+    """``saved_models/<table stem>[-<category>]``, as docs/run-folder.md says."""
     stem = pathlib.Path(table).stem
     return pathlib.Path("saved_models") / (f"{stem}-{category}" if category else stem)
 

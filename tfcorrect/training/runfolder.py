@@ -1,4 +1,4 @@
-"""The files of a run folder (SPEC 'Run folder'), each written atomically.
+"""The files of a run folder (docs/run-folder.md), each written atomically.
 
 ``checkpoint.npz`` holds everything ``--resume`` needs, every array under a name: the variables
 of each network (``network/<network>/<variable path>``) and of each network's optimiser

@@ -49,6 +49,11 @@ def add_data_commands(commands):
     homo.set_defaults(function=_homomorphic)
 
 
+_LOSS_TABLE = ("One row per run folder from its history.csv's last epoch: discriminator loss on real pairs (d_real), "
+               "on generated pairs (d_fake) and the generator's total loss (g_total), as in Kim & Hwang's Table 4. "
+               "Writes PATH.md and PATH.csv.")
+
+
 def _labels(text):
     return [label.strip() for label in text.split(",")]
 
@@ -64,9 +69,7 @@ def add_report_commands(tables):
     """Add ``loss-table`` (Kim & Hwang's Table 4) to the ``tfcorrect-report`` subparsers."""
     losses = tables.add_parser(
         "loss-table", help="Kim & Hwang's Table 4: final D loss on real, on fake, and G loss per run",
-        description="One row per run folder from its history.csv's last epoch: discriminator loss on real pairs "
-                    "(d_real), on generated pairs (d_fake) and the generator's total loss (g_total), as in Kim & "
-                    "Hwang's Table 4. Writes PATH.md and PATH.csv.")
+        description=_LOSS_TABLE)
     losses.add_argument("runs", nargs="+", metavar="RUN", help="two or more run folders")
     losses.add_argument("--labels", type=_labels, metavar="A,B,...",
                         help="one label per run, e.g. Applied,Not Applied (default: the folder names)")

@@ -1,4 +1,4 @@
-"""Seed 004's Table 4: the final discriminator and generator losses of several runs, side by side.
+"""Kim & Hwang's Table 4: the final discriminator and generator losses of several runs, side by side.
 
 One row per run folder, read from its ``history.csv``: the last epoch's discriminator loss on
 real pairs (``d_real``), on generated pairs (``d_fake``) and the generator's total loss
@@ -13,7 +13,7 @@ from tfcorrect.io.atomic import write_bytes
 from tfcorrect.errors import UserError
 from tfcorrect.training.runfolder import HISTORY
 
-# history.csv column -> the seed's column title.
+# history.csv column -> the paper's column title.
 LOSS_COLUMNS = {"d_real": "discriminator loss1 (real)", "d_fake": "discriminator loss2 (fake)",
                 "g_total": "generator loss"}
 
@@ -42,11 +42,11 @@ def final_losses(run_dir):
 
 
 def loss_table(runs, labels=None):
-    """Table 4 of seed 004 for ``runs``.
+    """Table 4 of Kim & Hwang for ``runs``.
 
     Args:
         runs: two or more run folders.
-        labels: one label per run (the seed's 'proposed Logic' column); default the folder names.
+        labels: one label per run (the paper's 'proposed Logic' column); default the folder names.
 
     Returns:
         A ``DataFrame`` with columns ``No``, ``run``, ``epochs`` and those of :data:`LOSS_COLUMNS`.
@@ -68,7 +68,7 @@ def loss_table(runs, labels=None):
 
 
 def to_markdown(table):
-    """The table in the seed's layout as a Markdown table (losses to five decimals, as the seed)."""
+    """The table in the paper's layout as a Markdown table (losses to five decimals, as the seed)."""
     titles = ["No", "run", "epochs", *LOSS_COLUMNS.values()]
     lines = ["| " + " | ".join(titles) + " |", "|" + "---|" * len(titles)]
     for _, row in table.iterrows():

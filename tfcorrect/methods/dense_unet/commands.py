@@ -31,7 +31,7 @@ def add_data_commands(commands):
     patches.add_argument("src", metavar="SRC", help="a paired folder of full-size images")
     patches.add_argument("dst", metavar="DST", help="the folder to write (not SRC, not inside it, not around it)")
     patches.add_argument("--size", type=int, required=True, metavar="N",
-                         help="patch side in pixels (DPED's patches: 100; seed 002 trains on 96)")
+                         help="patch side in pixels (DPED's patches: 100; Que & Lee trains on 96)")
     patches.add_argument("--stride", type=int, metavar="N", help="pixels between boxes (default: SIZE, no overlap)")
     patches.add_argument("--layout", default="paired", choices=("paired", "dped"),
                          help="paired: DST/input, DST/target; dped: DST/<phone>, DST/canon (default: paired)")

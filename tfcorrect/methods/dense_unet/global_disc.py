@@ -1,10 +1,10 @@
-"""The global discriminator of seed 002: one real/fake logit per image.
+"""The global discriminator of Que & Lee: one real/fake logit per image.
 
 "a series of Convolution, BatchNorm and LeakyReLU layers. Finally, the last convolution layer is
 flattened and then fed into a single sigmoid output." Here: ``D_STAGES`` stride-2
 :func:`~tfcorrect.nn.blocks.conv_block` stages (no norm on the first, as in pix2pix and DCGAN),
 flattened, and one dense unit giving a logit (the sigmoid is in the BCE-from-logits loss). Unlike
-the PatchGAN it judges the image alone (the seed's D "estimates the probability that the input
+the PatchGAN it judges the image alone (the paper's D "estimates the probability that the input
 image comes from the ground-truth dataset"), and it takes one fixed size: the flatten size is
 computed from that size (DPED's own discriminator hard-codes it for 100-px patches).
 """

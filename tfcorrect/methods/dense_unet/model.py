@@ -1,9 +1,9 @@
-"""Perceptual photo enhancement (seed 002): a Dense U-Net against a global discriminator.
+"""Perceptual photo enhancement (Que & Lee): a Dense U-Net against a global discriminator.
 
 L_G = LAMBDA_PERCEPTUAL * L_p + LAMBDA_GAN * L_GAN + ETA_SSIM * (1 - MS-SSIM) (+ LAMBDA_CONTENT * L1,
-0 in the seed's table), with L_p the VGG19 perceptual loss on features before the ReLU
+0 in the paper's table), with L_p the VGG19 perceptual loss on features before the ReLU
 (:mod:`tfcorrect.nn.perceptual`) and MS-SSIM over the scales a 96-100 px patch holds
-(:func:`tfcorrect.nn.losses.ms_ssim_loss`). The discriminator (``DISC``) is the seed's global one,
+(:func:`tfcorrect.nn.losses.ms_ssim_loss`). The discriminator (``DISC``) is the paper's global one,
 judging the image alone, or pix2pix's conditional PatchGAN; its loss is pix2pix's.
 """
 
@@ -19,11 +19,10 @@ from tfcorrect.nn.blocks import GAN_NETWORKS
 from tfcorrect.nn.losses import GAN_LOSS, GAN_LOSSES, ms_ssim_loss, pix2pix_generator_loss
 from tfcorrect.nn.perceptual import PERCEPTUAL, build_perceptual_loss
 from tfcorrect.params import Component, option
-from tfcorrect.training.method import Adversary, Method
 
 
 class DenseUNetGan(pix2pix.Pix2Pix):
-    """pix2pix's trainer with seed 002's (1 - MS-SSIM) term, and a discriminator that may judge the image alone.
+    """pix2pix's trainer with Que & Lee's (1 - MS-SSIM) term, and a discriminator that may judge the image alone.
 
     A discriminator with one input (``DISC=global``) sees the real or generated image; one with two
     inputs (``DISC=patchgan``) sees it beside the input image, as in pix2pix.
@@ -102,12 +101,12 @@ class DenseUNetOptions:
         minimum=1, maximum=8
     )
     disc: str = option(
-        "global", "dense_unet's discriminator: 'global' (seed 002: conv/BN/LeakyReLU stages flattened to one "
+        "global", "dense_unet's discriminator: 'global' (Que & Lee: conv/BN/LeakyReLU stages flattened to one "
         "logit per image, judging the image alone) or 'patchgan' (pix2pix's conditional PatchGAN of FOV).",
         choices=lambda: DISCRIMINATORS,
     )
     eta_ssim: float = option(
-        0.0, "dense_unet: weight of the (1 - MS-SSIM) term in the generator loss (seed 002's eta; 0 = off).",
+        0.0, "dense_unet: weight of the (1 - MS-SSIM) term in the generator loss (Que & Lee's eta; 0 = off).",
         minimum=0.0
     )
 
@@ -130,14 +129,9 @@ def _selects(values):
 
 OPTIONS = Component("MODEL=dense_unet", DenseUNetOptions, selects=_selects, checks=(dense_unet.check_params,))
 
-METHOD = Method(
-    networks={"generator": build_generator, "discriminator": build_discriminator},
-    trainer=_trainer,
-    optimizers=pix2pix.METHOD.optimizers,
-    loss_parts=DenseUNetGan.loss_parts,
+# pix2pix's declaration with this paper's networks, trainer, loss parts and options.
+METHOD = dataclasses.replace(
+    pix2pix.METHOD, networks={"generator": build_generator, "discriminator": build_discriminator}, trainer=_trainer,
+    loss_parts=DenseUNetGan.loss_parts, size_multiple=dense_unet.size_multiple, options=OPTIONS,
     data_kinds=("dped", "paired", "afifi", "colorize", "simulate_exposure", "simulate_overexposure"),
-    predict_network="generator",
-    size_multiple=dense_unet.size_multiple,
-    options=OPTIONS,
-    adversaries=(Adversary("discriminator", ("d_real", "d_fake"), "g_gan"),),
-)
+    predictor=None, check_export=lambda params, quantize: None)

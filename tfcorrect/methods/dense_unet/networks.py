@@ -1,4 +1,4 @@
-"""The Dense U-Net generator of seed 002: dense blocks in a U-Net, with global feature fusion.
+"""The Dense U-Net generator of Que & Lee: dense blocks in a U-Net, with global feature fusion.
 
 The seed describes the network in words only (its Fig. 2 is not in the text): dense blocks (DB)
 connected "in terms of U-Net", each layer of a block taking the concatenation of all earlier
@@ -23,7 +23,7 @@ convolution to ``NGF`` channels and added to ``F0``; a 3x3 convolution with tanh
 
 The network pads its input (symmetrically, bottom and right) to a multiple of ``2**LEVELS`` and
 crops the output back, so it takes any size of at least ``2**(LEVELS-1)`` pixels: DPED's
-100x100 patches as well as the seed's 96x96 crops.
+100x100 patches as well as the paper's 96x96 crops.
 """
 
 import keras

@@ -1,6 +1,6 @@
 """Cutting aligned patch pairs from a ``paired`` folder of full-size images (``tfcorrect-data patches``).
 
-DPED trains on 100x100 patches cut at the same place from aligned phone and DSLR photos (seed 002
+DPED trains on 100x100 patches cut at the same place from aligned phone and DSLR photos (Que & Lee
 crops 96x96 from them). Every input/target pair of ``SRC`` is cut on one grid of ``size`` x
 ``size`` boxes, ``stride`` apart, from the top-left corner; a box is cut from both images, so each
 patch pair shows the same pixels. A remainder narrower than ``size`` at the right or bottom is

@@ -40,12 +40,11 @@ def _optimizers(params):
 class IllumDAOptions:
     """Kim & Kim's estimator, its camera adversary and the pooling of its patch estimates."""
 
-    patch: int = option(
-        64, "illum_da: side of the square patches the illuminant estimator sees, in pixels of the linear image; "
-        "an image's estimate pools the estimates of patches covering it.", minimum=8, maximum=1024
-    )
+    patch: int = option(64, "illum_da: side of the square patches the illuminant estimator sees, in pixels of the "
+                               "linear image; an image's estimate pools the estimates of patches covering it.",
+                        minimum=8, maximum=1024)
     arm: str = option(
-        "adversarial", "illum_da: the seed's arm: 'camera_c' / 'camera_n' (train on the first / second of CAMERAS "
+        "adversarial", "illum_da: the paper's arm: 'camera_c' / 'camera_n' (train on the first / second of CAMERAS "
         "only), 'integrated' (all CAMERAS, no adversary) or 'adversarial' (all, camera discriminator through "
         "gradient reversal: the proposed method).", choices=ARMS,
     )

@@ -1,4 +1,4 @@
-"""Colour constancy networks (seed 000): an illuminant estimator, a camera discriminator and the
+"""Colour constancy networks (Kim & Kim): an illuminant estimator, a camera discriminator and the
 gradient-reversal layer between them.
 
 The estimator maps a linear RGB patch to a unit-norm RGB illuminant and exposes the pooled

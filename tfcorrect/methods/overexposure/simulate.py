@@ -5,7 +5,7 @@ from tfcorrect.data.simulate import simulate_folder
 
 
 def simulate_overexposure_folder(source, output_dir, *, gamma, tau, progress=True):
-    """Overexpose every photo below ``source`` as seed 003 does, as a ``paired`` folder.
+    """Overexpose every photo below ``source`` as Le Jeune does, as a ``paired`` folder.
 
     Writes ``output_dir/input/<rel>.png`` (``min(1, x * tau^-gamma)``,
     :func:`~tfcorrect.data.exposure.simulate_overexposure`) and ``output_dir/target/<rel>.png`` (the photo).

@@ -61,7 +61,7 @@ def build_unet_generator(*, in_channels=3, out_channels=3, depth=8, ngf=64, max_
         spectral_norm: spectral normalisation on every convolution, the ``"image"`` head's included
             (the gain heads' zero-initialised convolution cannot be normalised).
         noise: a :class:`~tfcorrect.nn.layers.NoiseInjection` after every encoder and decoder
-            convolution (seed 003); without it the layers are exactly those of a plain U-Net.
+            convolution (Le Jeune); without it the layers are exactly those of a plain U-Net.
         highlight_rolloff: the gain heads' highlight roll-off exponent
             (:func:`tfcorrect.data.exposure.apply_gain`; 0 = off, ignored by the ``"image"`` head).
         gain_gate: the ``"exposure_global_gain"`` head's learned gain is switched off for inputs
@@ -141,7 +141,7 @@ class UNetOptions:
     g_spectral_norm: bool = option(False, "Spectral normalisation on every generator convolution.")
     noise_injection: bool = option(
         False, "Add Gaussian noise with a learnable per-channel scale (initially 0) after every generator "
-        "convolution (seed 003, StyleGAN's noise inputs)."
+        "convolution (Le Jeune, StyleGAN's noise inputs)."
     )
 
 
