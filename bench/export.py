@@ -45,6 +45,7 @@ def _photo(name, width, height):
     import numpy as np
 
     from tfcorrect.io.sample_photos import load_photo
+
     resized = cv2.resize(load_photo(name), (width, height), interpolation=cv2.INTER_CUBIC)
     return resized.astype(np.float32) / 255.0
 
@@ -80,6 +81,7 @@ def _closeness(predictor, references, photos):
     import numpy as np
 
     from tfcorrect.evaluation.metrics import psnr
+
     outputs = [predictor(image) for image in photos]
     return (min(psnr(out, ref) for out, ref in zip(outputs, references)),
             max(float(np.abs(out - ref).max()) for out, ref in zip(outputs, references)))
@@ -90,6 +92,7 @@ def _exports(run_dir, work, tile):
     from tfcorrect.inference.export import FILES, export_run
     from tfcorrect.io.images import write_image
     from tfcorrect.methods import load_params
+
     params = load_params(pathlib.Path(run_dir) / "params.csv")
 
     calibration = work / "calibration"
@@ -115,6 +118,7 @@ def measure(run_dir, tile, megapixels, repeats):
     from tfcorrect.inference.predict import load_network, predictor_from_model, predictor_from_run
     from tfcorrect.io.shipped import default_run
     from tfcorrect.training.runfolder import weights_file
+
     run_dir = pathlib.Path(run_dir or default_run())
     params, _ = load_network(run_dir)
     width = round(math.sqrt(megapixels * 1e6 * 4 / 3))

@@ -69,6 +69,7 @@ def image_size(megapixels):
 def tile_counts(height, width, tile, overlap):
     """Tiles per column and per row that :class:`tfcorrect.inference.predict.Predictor` runs for an image."""
     from tfcorrect.inference.predict import tile_starts
+
     stride = tile - overlap
     return len(tile_starts(max(height, tile), tile, stride)), len(tile_starts(max(width, tile), tile, stride))
 
@@ -147,6 +148,7 @@ def _tracing_count(predictor):
 def _timed_correct(predictor, source, target):
     """Run ``correct_file`` once; ``(wall seconds, CPU seconds, stage seconds, new traces)``."""
     from tfcorrect.inference.predict import correct_file
+
     traces = _tracing_count(predictor)
     with _stage_timers(predictor) as stages:
         wall, cpu = time.perf_counter(), time.process_time()
@@ -160,6 +162,7 @@ def run_child(config):
     """The measured process: build the predictor, warm up, time the large image, save figures."""
     from tfcorrect.inference.predict import predictor_from_run
     from tfcorrect.io.shipped import default_run
+
     predictor = predictor_from_run(config["run"], tile=config["tile"], batch_size=config["batch_size"])
     baseline_kib = _vm_hwm_kib()
     work = pathlib.Path(config["work_dir"])
@@ -190,6 +193,7 @@ def prepare_images(work_dir, photo, height, width):
     import cv2
 
     from tfcorrect.io.sample_photos import load_photo
+
     pixels = load_photo(photo)
     photo_png, large_png = work_dir / f"{photo}.png", work_dir / "large.png"
     _write_png(photo_png, pixels)
@@ -214,6 +218,7 @@ def measure_in_child(config):
 def compute_floor(child, height, width):
     """Per-tile and total FLOPs, tile counts and the matmul FLOP rate, measured in this process."""
     from tfcorrect.inference.predict import load_network
+
     _, generator = load_network(child["run_dir"])
     per_tile, conv_layers = conv_flops(generator, child["tile"])
     rows, cols = tile_counts(height, width, child["tile"], child["overlap"])

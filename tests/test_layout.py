@@ -1,7 +1,6 @@
 """The package's shape: no import cycle, short modules, a leaf parameter core, a README that is a map."""
 
 import ast
-import pathlib
 import re
 
 from conftest import ROOT

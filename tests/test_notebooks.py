@@ -1,6 +1,5 @@
 """Every notebook in notebooks/ runs top to bottom with the tiny settings, and is saved clean."""
 
-import pathlib
 import time
 
 import nbformat

@@ -1,6 +1,5 @@
 """tfcorrect-eval: baselines (and a model) scored on paired and afifi folders of real photos."""
 
-import pathlib
 
 import cv2
 import numpy as np

@@ -1,6 +1,5 @@
 """tfcorrect-predict: any size, format, depth and channel layout in; same out; nothing lost."""
 
-import pathlib
 import shutil
 
 import cv2

@@ -119,11 +119,14 @@ TOY = Method(
 # Run in a fresh interpreter: register the test's method, then the ordinary command line.
 CHILD = f"""
 import sys
+
 sys.path[:0] = [{str(HERE)!r}, {str(TESTS)!r}]
 import test_toy_method
 from tfcorrect.methods import register_method
+
 register_method("toy", test_toy_method.TOY)
 from tfcorrect.cli import train
+
 raise SystemExit(train.main(sys.argv[1:]))
 """
 

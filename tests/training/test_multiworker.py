@@ -32,9 +32,11 @@ TIMEOUT = 240  # seconds any one training process may take on a busy 2-core mach
 
 MIRRORED = textwrap.dedent("""
     import sys, tensorflow as tf
+
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     from tfcorrect.cli.train import main
+
     sys.exit(main(sys.argv[1:]))
 """)
 

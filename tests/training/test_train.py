@@ -2,7 +2,6 @@
 
 import json
 import os
-import pathlib
 import signal
 import subprocess
 import sys
@@ -105,10 +104,12 @@ def test_short_training_on_real_photos_lowers_validation_l1(tmp_path, photo_dir)
 
 MIRRORED = textwrap.dedent("""
     import sys, tensorflow as tf
+
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
     from tfcorrect.methods import resolve
     from tfcorrect.training.driver import graph_options, train
+
     params = resolve(sys.argv[1], sets=sys.argv[3:])[0]
     history = train(params, sys.argv[2], verbose=0).history
     print("G_L1", *history["g_l1"])
@@ -164,6 +165,7 @@ REMAPPING = textwrap.dedent("""
     from tfcorrect.methods import build_trainer
     from tfcorrect.methods import resolve
     from tfcorrect.io.sample_photos import load_photo
+
     params = resolve(sys.argv[1], sets=sys.argv[2:])[0]
     pixels = [load_photo(name)[:params.resol, :params.resol] / 127.5 - 1 for name in ("astronaut", "coffee")]
     batch = tf.constant(np.stack(pixels), tf.float32)

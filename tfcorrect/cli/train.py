@@ -3,13 +3,17 @@
 import argparse
 
 from tfcorrect.cli.common import add_table_arguments, run
+
+
 def _train(args):
     # Imported here so that --help answers without loading TensorFlow.
     from tfcorrect.io import shipped
     from tfcorrect.methods import resolve
+
     table = shipped.table_path(args.table)
     params, _ = resolve(table, args.category, args.sets)
     from tfcorrect.training.driver import default_run_dir, train
+
     train(params, args.run_dir or default_run_dir(table, args.category), resume=args.resume)
 
 

@@ -7,12 +7,12 @@ and row.
 
 import csv
 import dataclasses
-import difflib
 import os
 import pathlib
 import sqlite3
 
 from tfcorrect.errors import TableError
+
 COLUMNS = ("CATEGORY", "PARAM_NAME", "PARAM_VALUE", "USE_YN", "DESCRIPTION")
 REQUIRED_COLUMNS = COLUMNS[:4]
 COMMON = "COMMON"

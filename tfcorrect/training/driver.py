@@ -1,7 +1,6 @@
 """The training driver: resolved parameters in, a run folder out."""
 
 import dataclasses
-import json
 import os
 import pathlib
 import sys

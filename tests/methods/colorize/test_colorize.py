@@ -1,6 +1,5 @@
 """Seed 004: ``param_tables/pix2pix_colorize.csv`` trained small, built at 512 and 1024 px, and the loss table."""
 
-import pathlib
 
 import keras
 import numpy as np

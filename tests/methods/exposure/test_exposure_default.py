@@ -105,7 +105,6 @@ def test_the_shipped_model_applies_one_gain_to_a_12_mp_photo(shipped, name, ev):
 @pytest.mark.slow
 def test_two_runs_of_the_default_table_give_the_same_weights(tmp_path, photo_dir):
     """The committed table, shrunk, trained twice from scratch: identical generator weights."""
-    import pathlib
 
     import h5py
 

@@ -1,7 +1,6 @@
 """The three arms of seed 003's table (param_tables/exposure_overexposure.csv) train on real photos."""
 
 import math
-import pathlib
 
 import keras
 import pandas as pd

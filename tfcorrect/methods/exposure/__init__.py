@@ -11,3 +11,5 @@ from tfcorrect.methods.exposure.kinds import AFIFI, SIMULATE_EXPOSURE
 
 DATA_KINDS = {"afifi": AFIFI, "simulate_exposure": SIMULATE_EXPOSURE}
 DATA_COMMANDS = (add_data_commands,)
+
+__all__ = ["DATA_COMMANDS", "DATA_KINDS", "NEGATIVE_VALUE_OPTIONS"]

@@ -11,3 +11,5 @@ from tfcorrect.methods.overexposure.kind import SIMULATE_OVEREXPOSURE
 
 DATA_KINDS = {"simulate_overexposure": SIMULATE_OVEREXPOSURE}
 DATA_COMMANDS = (add_data_commands,)
+
+__all__ = ["DATA_COMMANDS", "DATA_KINDS", "NEGATIVE_VALUE_OPTIONS"]
