@@ -59,11 +59,11 @@ def _size(path):
 def _tile_latency(predictor, tile_pixels, repeats):
     """Median seconds of one network call on one tile (batch 1), after a warm-up call."""
     batch = (tile_pixels[None] * 2 - 1).astype("float32")
-    predictor._run(batch)
+    predictor.run_network(batch)
     seconds = []
     for _ in range(repeats):
         start = time.perf_counter()
-        predictor._run(batch)
+        predictor.run_network(batch)
         seconds.append(time.perf_counter() - start)
     return statistics.median(seconds)
 

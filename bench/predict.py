@@ -36,7 +36,6 @@ CPU use during the timed call are printed so a slow figure can be read in contex
 """
 
 import argparse
-import contextlib
 import json
 import math
 import os
@@ -68,7 +67,7 @@ def image_size(megapixels):
 
 def tile_counts(height, width, tile, overlap):
     """Tiles per column and per row that :class:`tfcorrect.inference.predict.Predictor` runs for an image."""
-    from tfcorrect.inference.predict import tile_starts
+    from tfcorrect.inference.tiling import tile_starts
 
     stride = tile - overlap
     return len(tile_starts(max(height, tile), tile, stride)), len(tile_starts(max(width, tile), tile, stride))
@@ -103,58 +102,17 @@ def _warmup_image(photo_png, tile, overlap, batch_size, target):
     return tile, width
 
 
-def _timed(function, totals, key):
-    """``function`` wrapped so that its wall time is added to ``totals[key]``."""
-    def wrapper(*args, **kwargs):
-        start = time.perf_counter()
-        try:
-            return function(*args, **kwargs)
-        finally:
-            totals[key] += time.perf_counter() - start
-    return wrapper
-
-
-@contextlib.contextmanager
-def _stage_timers(predictor):
-    """Time ``read_image``, the generator calls and ``write_image`` inside ``correct_file``.
-
-    Yields:
-        A dict of seconds, keys ``read_s``, ``generator_s`` and ``write_s``; a key whose
-        function is not found (the module changed) stays None.
-    """
-    import tfcorrect.inference.predict as module
-
-    targets = {"read_s": (module, "read_image"), "generator_s": (predictor, "_run"),
-               "write_s": (module, "write_image")}
-    totals = {key: 0.0 if hasattr(owner, name) else None for key, (owner, name) in targets.items()}
-    originals = [(owner, name, getattr(owner, name)) for owner, name in targets.values() if hasattr(owner, name)]
-    for key, (owner, name) in targets.items():
-        if totals[key] is not None:
-            setattr(owner, name, _timed(getattr(owner, name), totals, key))
-    try:
-        yield totals
-    finally:
-        for owner, name, original in originals:
-            setattr(owner, name, original)
-
-
-def _tracing_count(predictor):
-    """Traces of the predictor's ``tf.function`` so far, or None if it cannot be read."""
-    run = getattr(predictor, "_run", None)
-    getter = getattr(run, "experimental_get_tracing_count", None)
-    return getter() if getter else None
-
-
 def _timed_correct(predictor, source, target):
     """Run ``correct_file`` once; ``(wall seconds, CPU seconds, stage seconds, new traces)``."""
     from tfcorrect.inference.predict import correct_file
 
-    traces = _tracing_count(predictor)
-    with _stage_timers(predictor) as stages:
-        wall, cpu = time.perf_counter(), time.process_time()
-        correct_file(predictor, source, target)
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    new_traces = None if traces is None else _tracing_count(predictor) - traces
+    traces, network = predictor.traces(), predictor.network_seconds
+    stages = {}
+    wall, cpu = time.perf_counter(), time.process_time()
+    correct_file(predictor, source, target, stages=stages)
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    stages["generator_s"] = predictor.network_seconds - network
+    new_traces = None if traces is None else predictor.traces() - traces
     return wall, cpu, stages, new_traces
 
 

@@ -77,9 +77,12 @@ def score_arm(run_dir, test):
     """Angular errors of one arm on every test image: a frame of (image, camera, patch, mean, median)."""
     from tfcorrect.methods.illum_da.classical import angular_error
     from tfcorrect.io.images import read_rgb
-    from tfcorrect.methods.illum_da.model import POOLINGS, load_estimator, patch_estimates
+    from tfcorrect.inference.predict import run_params
+    from tfcorrect.methods.illum_da.model import POOLINGS
+    from tfcorrect.methods.illum_da.predict import load_estimator, patch_estimates
 
-    params, estimator = load_estimator(run_dir)
+    params = run_params(run_dir)
+    estimator = load_estimator(params, run_dir)
     rows = []
     for example in test:
         estimates = patch_estimates(estimator, read_rgb(example.target)[0], params.patch)

@@ -8,6 +8,7 @@ subclasses :class:`Predictor` in its own folder.
 
 import dataclasses
 import pathlib
+import time
 import warnings
 
 import keras
@@ -63,13 +64,27 @@ class Predictor:
             raise UserError(f"--overlap must be in [0, {self.tile}), got {self.overlap}")
         if self.batch_size < 1:
             raise UserError(f"--batch-size must be at least 1, got {self.batch_size}")
+        self.network_seconds = 0.0  # wall time spent in the network so far (benchmarks read it)
+        self._function = None
         if isinstance(self.generator, keras.Model):
             self.in_channels = self.generator.input_shape[-1]
-            run = tf.function(lambda x: self.generator(x, training=False), reduce_retracing=True)
-            self._run = lambda batch: run(tf.constant(batch, tf.float32)).numpy()
+            self._function = tf.function(lambda x: self.generator(x, training=False), reduce_retracing=True)
+            self._run = lambda batch: self._function(tf.constant(batch, tf.float32)).numpy()
         else:
             self.in_channels = self.generator.in_channels
             self._run = self.generator
+
+    def run_network(self, batch):
+        """The network on one float32 batch ``(b, tile, tile, in)`` in [-1, 1], timed into ``network_seconds``."""
+        start = time.perf_counter()
+        try:
+            return self._run(batch)
+        finally:
+            self.network_seconds += time.perf_counter() - start
+
+    def traces(self):
+        """How often the network's ``tf.function`` has been traced, or ``None`` for an exported backend."""
+        return None if self._function is None else self._function.experimental_get_tracing_count()
 
     def __call__(self, pixels):
         """Correct one image: float32 ``HxWxC`` in [0, 1] -> ``HxWxC'`` in [0, 1], same H and W."""
@@ -90,7 +105,7 @@ class Predictor:
         for first in range(0, len(boxes), self.batch_size):
             chunk = boxes[first:first + self.batch_size]
             batch = np.stack([image[y:y + self.tile, x:x + self.tile] for y, x in chunk]) * 2 - 1
-            outputs = (self._run(batch.astype(np.float32)) + 1) / 2
+            outputs = (self.run_network(batch.astype(np.float32)) + 1) / 2
             if total is None:
                 total = np.zeros((height, width, outputs.shape[-1]), np.float32)
             for (y, x), out in zip(chunk, outputs):

@@ -55,7 +55,7 @@ class GlobalGainPredictor(Predictor):
         """
         small = shrink_to(image, self.tile)
         padded = pad_to(small, self.tile, self.tile)[:self.tile, :self.tile]
-        out = (self._run((padded[None] * 2 - 1).astype(np.float32))[0] + 1) / 2
+        out = (self.run_network((padded[None] * 2 - 1).astype(np.float32))[0] + 1) / 2
         out = out[:small.shape[0], :small.shape[1]]
         before, after = exposure.srgb_to_linear(small).numpy(), exposure.srgb_to_linear(out).numpy()
         usable = (before > 0.01) & (before < 0.35) & (out < 0.999)
