@@ -91,7 +91,8 @@ def _exports(run_dir, work, tile):
     """Export every variant into ``work``; ``{(format, quantize): (folder, model path)}``."""
     from tfcorrect.inference.export import FILES, export_run
     from tfcorrect.io.images import write_image
-    from tfcorrect.methods import load_params
+    from tfcorrect.errors import UserError
+    from tfcorrect.methods import get_method, load_params
 
     params = load_params(pathlib.Path(run_dir) / "params.csv")
 
@@ -101,8 +102,10 @@ def _exports(run_dir, work, tile):
     made = {}
     for fmt, quantize in VARIANTS:
         out = work / f"{fmt}-{quantize}"
-        if quantize == "int8" and (params.g_prenorm != "none" or params.g_output != "image"):
-            print(f"{fmt} {quantize}: skipped (refused for a generator with exposure layers)")
+        try:
+            get_method(params.model).check_export(params, quantize)
+        except UserError as refused:
+            print(f"{fmt} {quantize}: skipped ({refused})")
             continue
         export_run(run_dir, out, fmt=fmt, quantize=quantize, tile=tile,
                    calibration=calibration if quantize == "int8" else None)

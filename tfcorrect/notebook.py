@@ -16,6 +16,7 @@ from matplotlib.figure import Figure
 
 from tfcorrect.errors import UserError
 from tfcorrect.io.images import read_image
+from tfcorrect.io import shipped
 from tfcorrect.io.atomic import atomic_path
 from tfcorrect.methods import resolve
 from tfcorrect.params import COLUMNS, Row, read_table, write_table
@@ -46,25 +47,9 @@ def notebook_size():
     return "full" if tf.config.list_physical_devices("GPU") else "tiny"
 
 
-def checkout_root():
-    """The folder holding ``param_tables/`` and ``saved_models/`` (the repository checkout).
-
-    Raises:
-        UserError: tfcorrect was installed without its checkout (``pip install .`` elsewhere).
-    """
-    root = pathlib.Path(__file__).resolve().parent.parent
-    if not (root / "param_tables").is_dir():
-        raise UserError(f"{root}: no param_tables/ here; run the notebook from a checkout of tfcorrect "
-                        "(pip install -e .), as its first cell does on Colab")
-    return root
-
-
 def shipped_table(name):
-    """The path of a table shipped in ``param_tables/``, e.g. ``shipped_table("illum_da.csv")``."""
-    path = checkout_root() / "param_tables" / name
-    if not path.is_file():
-        raise UserError(f"{path}: no such table in param_tables/")
-    return path
+    """The path of a shipped table, e.g. ``shipped_table("illum_da.csv")`` (from a checkout or an installed package)."""
+    return shipped.table_path(name)
 
 
 def table_frame(path):
@@ -216,7 +201,7 @@ def main(argv=None):
     return 0
 
 
-__all__ = ["notebook_size", "checkout_root", "shipped_table", "table_frame", "set_rows", "write_frame",
+__all__ = ["notebook_size", "shipped_table", "table_frame", "set_rows", "write_frame",
            "resolved_frame", "show_images", "show_losses", "latest_samples", "command", "clear_outputs", "SIZE_VARIABLE"]
 
 

@@ -22,9 +22,10 @@ STARTUP_NOISE = re.compile(
 )
 
 
-def add_table_arguments(parser):
-    """``TABLE [--category NAME] [--set NAME=VALUE ...]``."""
-    parser.add_argument("table", metavar="TABLE", help="parameter table (.csv, .sqlite or .db)")
+def add_table_arguments(parser, *, table_optional=False):
+    """``TABLE [--category NAME] [--set NAME=VALUE ...]`` (TABLE may be left out when ``table_optional``)."""
+    parser.add_argument("table", metavar="TABLE", nargs="?" if table_optional else None,
+                        help="parameter table: a .csv, .sqlite or .db path, or a shipped table's name (tfcorrect-params --list)")
     parser.add_argument("--category", metavar="NAME", help="apply this category's rows over COMMON")
     parser.add_argument("--set", dest="sets", metavar="NAME=VALUE", action="append", default=[],
                         help="override a parameter (repeatable); wins over the table")

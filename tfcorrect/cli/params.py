@@ -51,10 +51,7 @@ def main(argv=None):
                     "or convert it between CSV and SQLite with --to. TABLE is a path or a shipped table's "
                     "name (--list names them).",
     )
-    add_table_arguments(parser)
-    table = next(action for action in parser._actions if action.dest == "table")
-    table.nargs, table.required = "?", False  # optional with --list
-    table.help = "parameter table: a .csv, .sqlite or .db path, or a shipped table's name (see --list)"
+    add_table_arguments(parser, table_optional=True)  # not with --list or --docs
     parser.add_argument("--to", metavar="OTHER_TABLE",
                         help="write every row of TABLE to this .csv/.sqlite/.db file instead")
     parser.add_argument("--list", action="store_true",
