@@ -20,6 +20,8 @@ with ``L = 1``, computed on each channel and averaged over positions and channel
 import numpy as np
 import tensorflow as tf
 
+from tfcorrect.nn.pretrained import load_application
+
 # tf.image.ssim's defaults, which the similarities share.
 FILTER_SIZE = 11
 FILTER_SIGMA = 1.5
@@ -172,8 +174,6 @@ def load_inception(weights=""):
     Raises:
         UserError: the weights are not available (one line naming the file to supply).
     """
-    from tfcorrect.nn.pretrained import load_application
-
     return load_application("inception_v3", weights)
 
 

@@ -9,6 +9,7 @@ import pathlib
 import time
 
 from tfcorrect.errors import TableError, UserError
+from tfcorrect.inference.backends import load_backend
 from tfcorrect.inference.predictor import DEFAULT_BATCH, Predictor, load_weights
 from tfcorrect.io import shipped
 from tfcorrect.io.folders import mirror_paths, run_per_file
@@ -74,8 +75,6 @@ def predictor_from_model(model_dir, *, tile=None, overlap=None, batch_size=DEFAU
     Raises:
         UserError: not an export folder, or a ``tile`` the exported model cannot take.
     """
-    from tfcorrect.inference.backends import load_backend  # LiteRT and SavedModel loading only when asked
-
     info, backend = load_backend(model_dir)
     exported, multiple = int(info["tile"]), int(info["size_multiple"])
     tile = tile or exported

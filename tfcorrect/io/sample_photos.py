@@ -11,7 +11,7 @@ import matplotlib
 import numpy as np
 from skimage import data
 
-from tfcorrect.io.images import read_image
+from tfcorrect.io.images import read_image, shrink_to, write_image
 
 
 def _matplotlib_sample(filename):
@@ -62,8 +62,6 @@ def export_photos(names, folder, *, max_side=None):
         max_side: when set, photos with a longer side are scaled down to it (a file already
             there is kept as it is).
     """
-    from tfcorrect.io.images import shrink_to, write_image
-
     paths = []
     for name in names:
         path = pathlib.Path(folder) / f"{name}.png"

@@ -1,7 +1,8 @@
 """``tfcorrect-data homomorphic SRC DST [--mask-only]`` and ``tfcorrect-report loss-table RUN RUN ...``."""
 
 from tfcorrect.cli.common import add_verbose_argument
-from tfcorrect.methods.colorize.homomorphic import HomomorphicOptions
+from tfcorrect.methods.colorize.homomorphic import Homomorphic, HomomorphicOptions, homomorphic_folder
+from tfcorrect.methods.colorize.loss_table import write_loss_table
 from tfcorrect.params import parse_value
 
 _FIELDS = HomomorphicOptions.__dataclass_fields__
@@ -13,8 +14,6 @@ _HOMOMORPHIC_OPTIONS = ("HOMO_GAMMA_L", "HOMO_GAMMA_H", "HOMO_CUTOFF", "HOMO_C",
 
 
 def _homomorphic(args):
-    from tfcorrect.methods.colorize.homomorphic import Homomorphic, homomorphic_folder
-
     values = {name.lower(): parse_value(_FIELDS[name.lower()], getattr(args, name.lower()), f"--{_option(name)}")
               for name in _HOMOMORPHIC_OPTIONS}
     settings = Homomorphic(gamma_l=values["homo_gamma_l"], gamma_h=values["homo_gamma_h"],
@@ -59,8 +58,6 @@ def _labels(text):
 
 
 def _loss_table(args):
-    from tfcorrect.methods.colorize.loss_table import write_loss_table
-
     markdown, csv, table = write_loss_table(args.runs, args.out, args.labels)
     print(f"{markdown}\n{csv}")
 

@@ -5,11 +5,10 @@ The parser is added to ``tfcorrect-data`` by :func:`add_patches_command`; the wo
 """
 
 from tfcorrect.cli.common import add_verbose_argument
+from tfcorrect.methods.dense_unet.patches import cut_patches_folder
 
 
 def _patches(args):
-    from tfcorrect.methods.dense_unet.patches import cut_patches_folder
-
     return cut_patches_folder(args.src, args.dst, size=args.size, stride=args.stride, layout=args.layout,
                               phone=args.phone)[1]
 

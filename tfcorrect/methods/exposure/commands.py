@@ -2,14 +2,13 @@
 
 from tfcorrect.cli.common import add_verbose_argument
 from tfcorrect.methods.exposure.kinds import EXPOSURE_OFFSETS
+from tfcorrect.methods.exposure.simulate import parse_ev_offsets, simulate_exposure_folder
 
 PAIRED_LAYOUT = "DST gets a 'paired' folder: DST/input/ and DST/target/, files matched by relative path and stem."
 NEGATIVE_VALUE_OPTIONS = ("--ev-offsets",)
 
 
 def _simulate_exposure(args):
-    from tfcorrect.methods.exposure.simulate import parse_ev_offsets, simulate_exposure_folder
-
     offsets = parse_ev_offsets(args.ev_offsets)
     return simulate_exposure_folder(args.src, args.dst, ev_offsets=offsets)[1]
 

@@ -2,6 +2,7 @@
 
 from tfcorrect.methods.exposure.commands import PAIRED_LAYOUT, add_photo_folders
 from tfcorrect.methods.overexposure.kind import OverexposureOptions
+from tfcorrect.methods.overexposure.simulate import simulate_overexposure_folder
 from tfcorrect.params import parse_value
 
 NEGATIVE_VALUE_OPTIONS = ("--gamma", "--tau")
@@ -9,8 +10,6 @@ _FIELDS = OverexposureOptions.__dataclass_fields__
 
 
 def _simulate_overexposure(args):
-    from tfcorrect.methods.overexposure.simulate import simulate_overexposure_folder
-
     gamma = parse_value(_FIELDS["gamma"], args.gamma, "--gamma")
     tau = parse_value(_FIELDS["tau"], args.tau, "--tau")
     return simulate_overexposure_folder(args.src, args.dst, gamma=gamma, tau=tau)[1]
