@@ -13,8 +13,9 @@ What is measured, all in one invocation:
    tiles (so both the full-batch and a partial-batch shape are traced), then times one
    ``correct_file`` call on the large PNG: read, tile, run, blend and write, the path the CLI
    takes. The number of ``tf.function`` traces during the timed call is reported (it should be
-   0). Inside that call, reading, the generator calls and writing are timed separately by thin
-   wrappers (a few ``perf_counter`` calls each); the remainder is tiling and blending in NumPy.
+   0). Inside that call, reading, the predictor and writing are timed by ``correct_file(stages=)``
+   and the generator's calls by the predictor's ``network_seconds`` (public seams, a few
+   ``perf_counter`` calls each); the rest of the predictor is tiling, blending and gains in NumPy.
 2. **Peak memory.** The parent never imports TensorFlow before the child has exited and reads
    the child's peak RSS from ``getrusage(RUSAGE_CHILDREN).ru_maxrss`` (KiB on Linux). The
    child also reports its own ``VmHWM`` (from ``/proc/self/status``) after TensorFlow import
@@ -204,11 +205,15 @@ def summarize(child, floor, peak_kib, height, width):
 
 
 def _stage_line(stages, total):
-    """``read 1.2 s, generator 30.1 s, ...`` for the stages of the timed call."""
-    known = {k: v for k, v in stages.items() if v is not None}
-    parts = [f"{key[:-2]} {value:.2f} s ({100 * value / total:.0f}%)" for key, value in known.items()]
-    other = total - sum(known.values())
-    return ", ".join(parts + [f"tiling/blending/other {other:.2f} s ({100 * other / total:.0f}%)"])
+    """``read 0.02 s, generator 0.10 s, rest of the predictor 0.16 s, ...`` for the stages of the timed call.
+
+    ``correct_s`` (the predictor's whole call) holds the generator's calls; the rest is tiling, blending and gains.
+    """
+    shown = {"read": stages["read_s"], "generator": stages["generator_s"],
+             "rest of the predictor": stages["correct_s"] - stages["generator_s"], "write": stages["write_s"]}
+    other = total - stages["read_s"] - stages["correct_s"] - stages["write_s"]
+    parts = [f"{name} {value:.2f} s ({100 * value / total:.0f}%)" for name, value in shown.items()]
+    return ", ".join(parts + [f"other {other:.2f} s ({100 * other / total:.0f}%)"])
 
 
 def report(fig, photo, photo_shape, loads):
