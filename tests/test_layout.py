@@ -17,7 +17,8 @@ def module_name(path, root):
 def import_graph(root):
     """``{module: {module it imports}}`` over the package at ``root``, imports inside functions included.
 
-    ``from p import x`` is an edge to ``p.x`` when that is a module of the package, else to ``p``.
+    ``from p import x`` is an edge to ``p`` (whose ``__init__`` it runs) and, when ``p.x`` is a module of
+    the package, to ``p.x`` too.
     """
     paths = {module_name(path, root): path for path in root.rglob("*.py")}
     graph = {}
@@ -27,8 +28,8 @@ def import_graph(root):
             if isinstance(node, ast.Import):
                 edges.update(alias.name for alias in node.names if alias.name in paths)
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0 and node.module in paths:
-                for alias in node.names:
-                    edges.add(f"{node.module}.{alias.name}" if f"{node.module}.{alias.name}" in paths else node.module)
+                edges.add(node.module)
+                edges.update(f"{node.module}.{a.name}" for a in node.names if f"{node.module}.{a.name}" in paths)
         graph[name] = edges - {name}
     return graph
 
@@ -77,6 +78,12 @@ def test_the_cycle_check_finds_a_cycle_a_test_adds(tmp_path):
         (package / name).parent.mkdir(parents=True, exist_ok=True)
         (package / name).write_text(text)
     assert cycles(import_graph(package)) == [["tfcorrect.a", "tfcorrect.b"]]
+    # A package whose __init__ imports a submodule that imports a sibling through the package.
+    (package / "p").mkdir()
+    (package / "p" / "__init__.py").write_text("from tfcorrect.p.m import y\n")
+    (package / "p" / "m.py").write_text("from tfcorrect.p import n\ny = n\n")
+    (package / "p" / "n.py").write_text("")
+    assert ["tfcorrect.p", "tfcorrect.p.m"] in cycles(import_graph(package))
     # The same files copied into the real package's graph would be a cycle there too.
     graph = import_graph(PACKAGE)
     graph["tfcorrect.params.options"] = graph["tfcorrect.params.options"] | {"tfcorrect.methods"}

@@ -11,10 +11,10 @@ import dataclasses
 
 import tensorflow as tf
 
-from tfcorrect.methods.dense_unet import global_disc
-from tfcorrect.methods.dense_unet import networks as dense_unet
-from tfcorrect.methods.pix2pix import model as pix2pix
-from tfcorrect.methods.pix2pix import patchgan
+import tfcorrect.methods.dense_unet.global_disc as global_disc
+import tfcorrect.methods.dense_unet.networks as dense_unet
+import tfcorrect.methods.pix2pix.model as pix2pix
+import tfcorrect.methods.pix2pix.patchgan as patchgan
 from tfcorrect.nn.blocks import GAN_NETWORKS
 from tfcorrect.nn.losses import GAN_LOSS, GAN_LOSSES, ms_ssim_loss, pix2pix_generator_loss
 from tfcorrect.nn.perceptual import PERCEPTUAL, build_perceptual_loss

@@ -11,7 +11,8 @@ import tensorflow as tf
 
 from tfcorrect.errors import UserError
 from tfcorrect.methods.exposure.predictor import global_gain_predictor
-from tfcorrect.methods.pix2pix import patchgan, unet
+import tfcorrect.methods.pix2pix.patchgan as patchgan
+import tfcorrect.methods.pix2pix.unet as unet
 from tfcorrect.nn.blocks import GAN_NETWORKS
 from tfcorrect.nn.losses import GAN_LOSS, GAN_LOSSES, pix2pix_generator_loss
 from tfcorrect.nn.optimizers import Adam

@@ -6,7 +6,7 @@ import math
 import keras
 
 from tfcorrect.errors import TableError
-from tfcorrect.methods.exposure import heads
+import tfcorrect.methods.exposure.heads as heads
 from tfcorrect.nn.blocks import conv_block, init
 from tfcorrect.params import Component, option
 
