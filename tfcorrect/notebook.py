@@ -19,12 +19,11 @@ from tfcorrect.io.images import read_image
 from tfcorrect.io import shipped
 from tfcorrect.io.atomic import atomic_path
 from tfcorrect.methods import resolve
-from tfcorrect.params import COLUMNS, Row, read_table, write_table
+from tfcorrect.params import COLUMNS, COMMON, Row, read_table, write_table
 from tfcorrect.training.runfolder import HISTORY, SAMPLES, loss_figure
 
 SIZE_VARIABLE = "TFCORRECT_NOTEBOOK_SIZE"
 SIZES = ("tiny", "full")
-COMMON = "COMMON"
 
 
 def notebook_size():

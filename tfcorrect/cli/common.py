@@ -8,6 +8,8 @@ import tempfile
 
 from tfcorrect.errors import UserError
 
+# What a tfcorrect-data simulation from photos writes.
+PAIRED_LAYOUT = "DST gets a 'paired' folder: DST/input/ and DST/target/, files matched by relative path and stem."
 # A level the user set themselves is theirs: TensorFlow's C++ lines are then left alone.
 USER_LOG_LEVEL = os.environ.get("TF_CPP_MIN_LOG_LEVEL")
 # TensorFlow's C++ chatter hides the one line a user needs; warnings still show.
@@ -29,6 +31,13 @@ def add_table_arguments(parser, *, table_optional=False):
     parser.add_argument("--category", metavar="NAME", help="apply this category's rows over COMMON")
     parser.add_argument("--set", dest="sets", metavar="NAME=VALUE", action="append", default=[],
                         help="override a parameter (repeatable); wins over the table")
+    add_verbose_argument(parser)
+
+
+def add_photo_folders(parser):
+    """SRC and DST of a simulation from well-exposed photos, and ``--verbose``."""
+    parser.add_argument("src", metavar="SRC", help="a well-exposed photo, or a folder of them searched recursively")
+    parser.add_argument("dst", metavar="DST", help="the folder to write (not SRC, not inside it, not around it)")
     add_verbose_argument(parser)
 
 

@@ -1,6 +1,8 @@
 """``tfcorrect-params TABLE [--category NAME] [--set ...] [--to OTHER_TABLE]``."""
 
 import argparse
+import dataclasses
+import pathlib
 
 from tfcorrect.cli.common import add_table_arguments, run
 from tfcorrect.io import shipped
@@ -8,8 +10,6 @@ from tfcorrect.io.atomic import atomic_path
 
 
 def _describe(args):
-    import dataclasses
-
     from tfcorrect.methods import resolve
     from tfcorrect.params import format_value, read_table, write_table
 
@@ -33,8 +33,6 @@ def _describe(args):
 
 def _write_docs(path):
     """Rewrite the generated parameter list of a docs page (between its markers)."""
-    import pathlib
-
     from tfcorrect.methods import catalogue
     from tfcorrect.params.docs import with_tables
 

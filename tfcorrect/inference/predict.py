@@ -33,21 +33,20 @@ def run_params(run_dir):
         raise UserError(f"{run_dir}: unusable params.csv: {err}") from None
 
 
-def load_network(run_dir, name=None):
+def load_network(run_dir, name=None, *, params=None):
     """``(params, network)`` of a run folder, the network with its trained weights.
 
     Args:
         run_dir: a run folder.
         name: which network; ``None`` is the one its method runs for prediction.
+        params: the run's parameters when already read (else read from its ``params.csv``).
 
     Raises:
         UserError: the folder lacks its files, or the weights do not fit its ``params.csv``.
     """
-    params = run_params(run_dir)
+    params = run_params(run_dir) if params is None else params
     name = name or get_method(params.model).predict_network
     weights = pathlib.Path(run_dir) / runfolder.weights_file(name)
-    if not weights.is_file():
-        raise UserError(f"{run_dir}: not a complete run folder (no {weights.name})")
     return params, load_weights(build_network(params, name), weights, run_dir)
 
 
@@ -58,14 +57,20 @@ def make_predictor(params, network, *, tile, overlap, batch_size):
     return predictor or Predictor(network, tile, overlap, batch_size)
 
 
-def predictor_from_run(run_dir=None, *, tile=None, overlap=None, batch_size=DEFAULT_BATCH):
-    """A predictor for a run folder (the shipped default model when ``run_dir`` is None)."""
-    params, network = load_network(shipped.default_run() if run_dir is None else run_dir)
-    tile = tile or params.tile or params.resol
-    multiple = get_method(params.model).size_multiple(params)
+def _tiling(tile, multiple, overlap):
+    """``(tile, overlap)`` checked against the network's size multiple; the overlap defaults to a quarter tile."""
     if tile % multiple:
         raise UserError(f"--tile {tile} must be a multiple of {multiple} for this model")
-    overlap = tile // 4 if overlap is None else overlap
+    return tile, tile // 4 if overlap is None else overlap
+
+
+def predictor_from_run(run_dir=None, *, tile=None, overlap=None, batch_size=DEFAULT_BATCH, params=None):
+    """A predictor for a run folder (the shipped default model when ``run_dir`` is None).
+
+    ``params``: the run's parameters when already read.
+    """
+    params, network = load_network(shipped.default_run() if run_dir is None else run_dir, params=params)
+    tile, overlap = _tiling(tile or params.tile or params.resol, get_method(params.model).size_multiple(params), overlap)
     return make_predictor(params, network, tile=tile, overlap=overlap, batch_size=batch_size)
 
 
@@ -80,9 +85,7 @@ def predictor_from_model(model_dir, *, tile=None, overlap=None, batch_size=DEFAU
     tile = tile or exported
     if info["format"] == "tflite" and tile != exported:
         raise UserError(f"--tile {tile}: {model_dir} is a TFLite model for {exported}-px tiles only")
-    if tile % multiple:
-        raise UserError(f"--tile {tile} must be a multiple of {multiple} for this model")
-    overlap = tile // 4 if overlap is None else overlap
+    tile, overlap = _tiling(tile, multiple, overlap)
     try:
         params = params_from_values(info.get("params", {}), where=str(pathlib.Path(model_dir) / "export.json"))
     except TableError as err:
@@ -135,5 +138,5 @@ def predict(source, output_dir, *, run_dir=None, model_dir=None, tile=None, over
         predict_folder = get_method(params.model).predict_folder
         if predict_folder is not None:
             return predict_folder(params, run_dir, pairs, output_dir, progress=progress)
-        predictor = predictor_from_run(run_dir, tile=tile, overlap=overlap, batch_size=batch_size)
+        predictor = predictor_from_run(run_dir, tile=tile, overlap=overlap, batch_size=batch_size, params=params)
     return run_per_file(pairs, lambda src, dst: correct_file(predictor, src, dst), progress=progress)

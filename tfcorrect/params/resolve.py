@@ -91,9 +91,12 @@ def params_class(components, facts=()):
     return dataclasses.make_dataclass("Params", fields, bases=(ParamsBase,), frozen=True, namespace=namespace)
 
 
-def chosen_rows(path, category=None, sets=()):
-    """``{PARAM_NAME: Row}`` in force: the table's ``COMMON`` rows, then ``category``'s, then ``sets``."""
-    rows = read_table(path)
+def chosen_rows(path, category=None, sets=(), *, rows=None):
+    """``{PARAM_NAME: Row}`` in force: the table's ``COMMON`` rows, then ``category``'s, then ``sets``.
+
+    ``rows``: the table's rows when already read (else they are read from ``path``).
+    """
+    rows = read_table(path) if rows is None else rows
     for row in rows:
         _check_row(row)
     categories = {row.category for row in rows}
@@ -137,20 +140,21 @@ def resolve_table(path, catalogue, category=None, sets=(), *, strict=True):
         A ``(params, sources)`` pair; ``sources`` maps each PARAM_NAME to where its value came
         from (``file:line``, ``--set ...``, ``default`` or ``derived``).
     """
-    chosen = chosen_rows(path, category, sets)
-    elsewhere = _selected_elsewhere(path, category, catalogue) if strict else ()
+    rows = read_table(path)
+    chosen = chosen_rows(path, category, sets, rows=rows)
+    elsewhere = _selected_elsewhere(path, rows, category, catalogue) if strict else ()
     return resolve_rows(chosen, catalogue, strict=strict, elsewhere=elsewhere)
 
 
-def _selected_elsewhere(path, category, catalogue):
-    """The components the table's other categories (``COMMON`` alone included) select."""
-    categories = {row.category for row in read_table(path) if row.use_yn == "Y"} - {category}
+def _selected_elsewhere(path, rows, category, catalogue):
+    """The components the table's other arms select: ``COMMON`` alone and each other category."""
+    others = [None, *sorted({row.category for row in rows if row.use_yn == "Y"} - {COMMON})]
     found = []
-    for other in sorted(categories - {COMMON}) + [None]:
+    for other in others:
         if other == category:
             continue
         try:
-            found.extend(_select(_renamed(chosen_rows(path, other), catalogue), catalogue)[0])
+            found.extend(_select(_renamed(chosen_rows(path, other, rows=rows), catalogue), catalogue)[0])
         except TableError:
             continue  # that arm's own mistakes are reported when it is resolved
     return tuple(found)

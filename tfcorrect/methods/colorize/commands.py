@@ -1,11 +1,12 @@
 """``tfcorrect-data homomorphic SRC DST [--mask-only]`` and ``tfcorrect-report loss-table RUN RUN ...``."""
 
 from tfcorrect.cli.common import add_verbose_argument
-from tfcorrect.methods.colorize.homomorphic import Homomorphic, HomomorphicOptions, homomorphic_folder
+from tfcorrect.methods.colorize.homomorphic import Homomorphic, homomorphic_folder
 from tfcorrect.methods.colorize.loss_table import write_loss_table
+from tfcorrect.methods.colorize.preprocess import HOMOMORPHIC
 from tfcorrect.params import parse_value
 
-_FIELDS = HomomorphicOptions.__dataclass_fields__
+_FIELDS = HOMOMORPHIC.options.fields
 
 
 # tfcorrect-data homomorphic: its options are these table parameters (--homo-gamma-l, ...).
@@ -14,7 +15,7 @@ _HOMOMORPHIC_OPTIONS = ("HOMO_GAMMA_L", "HOMO_GAMMA_H", "HOMO_CUTOFF", "HOMO_C",
 
 
 def _homomorphic(args):
-    values = {name.lower(): parse_value(_FIELDS[name.lower()], getattr(args, name.lower()), f"--{_option(name)}")
+    values = {name.lower(): parse_value(_FIELDS[name], getattr(args, name.lower()), f"--{_option(name)}")
               for name in _HOMOMORPHIC_OPTIONS}
     settings = Homomorphic(gamma_l=values["homo_gamma_l"], gamma_h=values["homo_gamma_h"],
                            cutoff=values["homo_cutoff"], c=values["homo_c"], channels=values["homo_channels"],
@@ -41,7 +42,7 @@ def add_data_commands(commands):
                       help="filter only where light reflections are (REFLECTION_ONLY=Y), with a feathered edge; "
                            "every other pixel is written unchanged")
     for name in _HOMOMORPHIC_OPTIONS:
-        field = _FIELDS[name.lower()]
+        field = _FIELDS[name]
         homo.add_argument(f"--{_option(name)}", default=str(field.default), metavar="V",
                           help=f"{name}: {field.metadata['description']} (default: {field.default})")
     add_verbose_argument(homo)

@@ -73,7 +73,7 @@ class HomomorphicOptions:
 
 def _default(name):
     """The table's default of ``name``: the table and the library share one set of defaults."""
-    return HomomorphicOptions.__dataclass_fields__[name.lower()].default
+    return getattr(HomomorphicOptions(), name.lower())
 
 
 @dataclasses.dataclass(frozen=True)

@@ -1,23 +1,15 @@
 """``tfcorrect-data simulate-exposure SRC DST [--ev-offsets LIST]``."""
 
-from tfcorrect.cli.common import add_verbose_argument
+from tfcorrect.cli.common import PAIRED_LAYOUT, add_photo_folders
 from tfcorrect.methods.exposure.kinds import EXPOSURE_OFFSETS
 from tfcorrect.methods.exposure.simulate import parse_ev_offsets, simulate_exposure_folder
 
-PAIRED_LAYOUT = "DST gets a 'paired' folder: DST/input/ and DST/target/, files matched by relative path and stem."
 NEGATIVE_VALUE_OPTIONS = ("--ev-offsets",)
 
 
 def _simulate_exposure(args):
     offsets = parse_ev_offsets(args.ev_offsets)
     return simulate_exposure_folder(args.src, args.dst, ev_offsets=offsets)[1]
-
-
-def add_photo_folders(parser):
-    """SRC and DST of a simulation from well-exposed photos, and ``--verbose``."""
-    parser.add_argument("src", metavar="SRC", help="a well-exposed photo, or a folder of them searched recursively")
-    parser.add_argument("dst", metavar="DST", help="the folder to write (not SRC, not inside it, not around it)")
-    add_verbose_argument(parser)
 
 
 def add_data_commands(commands):

@@ -1,17 +1,17 @@
 """``tfcorrect-data simulate-overexposure SRC DST [--gamma G] [--tau T]``."""
 
-from tfcorrect.methods.exposure.commands import PAIRED_LAYOUT, add_photo_folders
-from tfcorrect.methods.overexposure.kind import OverexposureOptions
+from tfcorrect.cli.common import PAIRED_LAYOUT, add_photo_folders
+from tfcorrect.methods.overexposure.kind import SIMULATE_OVEREXPOSURE
 from tfcorrect.methods.overexposure.simulate import simulate_overexposure_folder
 from tfcorrect.params import parse_value
 
 NEGATIVE_VALUE_OPTIONS = ("--gamma", "--tau")
-_FIELDS = OverexposureOptions.__dataclass_fields__
+_FIELDS = SIMULATE_OVEREXPOSURE.options.fields
 
 
 def _simulate_overexposure(args):
-    gamma = parse_value(_FIELDS["gamma"], args.gamma, "--gamma")
-    tau = parse_value(_FIELDS["tau"], args.tau, "--tau")
+    gamma = parse_value(_FIELDS["GAMMA"], args.gamma, "--gamma")
+    tau = parse_value(_FIELDS["TAU"], args.tau, "--tau")
     return simulate_overexposure_folder(args.src, args.dst, gamma=gamma, tau=tau)[1]
 
 
@@ -22,8 +22,8 @@ def add_data_commands(commands):
         description="Overexpose every photo: x' = min(1, x * TAU^-GAMMA) on the encoded values. " + PAIRED_LAYOUT +
                     " Files: input/<rel>.png with target/<rel>.png.")
     add_photo_folders(over)
-    over.add_argument("--gamma", default=str(_FIELDS["gamma"].default), metavar="G",
-                      help=f"the simulation's gamma (default: {_FIELDS['gamma'].default})")
-    over.add_argument("--tau", default=str(_FIELDS["tau"].default), metavar="T",
-                      help=f"the simulation's tau, in (0, 1] (default: {_FIELDS['tau'].default})")
+    over.add_argument("--gamma", default=str(_FIELDS["GAMMA"].default), metavar="G",
+                      help=f"the simulation's gamma (default: {_FIELDS['GAMMA'].default})")
+    over.add_argument("--tau", default=str(_FIELDS["TAU"].default), metavar="T",
+                      help=f"the simulation's tau, in (0, 1] (default: {_FIELDS['TAU'].default})")
     over.set_defaults(function=_simulate_overexposure)
