@@ -3,17 +3,20 @@
 import os
 import pathlib
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+import numpy as np
+import pytest
 
-import numpy as np  # noqa: E402
-import pytest  # noqa: E402
-
-from tfcorrect.io.sample_photos import load_photo # noqa: E402
+from tfcorrect.io.sample_photos import load_photo
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent  # the repository
 FIXTURES = ROOT / "tests" / "fixtures"
 PHOTOS = ("astronaut", "chelsea", "coffee", "rocket", "motorcycle_left", "immunohistochemistry")
 HEADER = "CATEGORY,PARAM_NAME,PARAM_VALUE,USE_YN\n"
+
+
+def user_env(**extra):
+    """The environment a user runs commands in: this one without any ``TF_*`` variable, plus ``extra``."""
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("TF_")}, **extra}
 
 
 def photo(name):

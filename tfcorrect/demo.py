@@ -10,9 +10,9 @@ import pathlib
 import sys
 
 if __name__ == "__main__" and "--verbose" not in sys.argv:  # before TensorFlow is imported below
-    from tfcorrect.cli.common import USER_LOG_LEVEL, start_tensorflow_quietly
+    from tfcorrect.cli.common import quiet_start_wanted, start_tensorflow_quietly
 
-    if USER_LOG_LEVEL is None:
+    if quiet_start_wanted():
         start_tensorflow_quietly()
 
 import cv2  # noqa: E402

@@ -2,7 +2,6 @@
 through the unchanged driver, run folder and predictor."""
 
 import dataclasses
-import os
 import pathlib
 import signal
 import subprocess
@@ -26,7 +25,7 @@ from tfcorrect.io.images import read_image, write_image
 from tfcorrect.nn.losses import bce_discriminator_loss, bce_generator_loss, l1_loss
 from tfcorrect.methods import METHODS, Adversary, Method, MethodModel, register_method, resolve, unregister_method
 from tfcorrect.params import Component, option
-from conftest import photo, table, tiny_sets
+from conftest import photo, table, tiny_sets, user_env
 
 HERE = pathlib.Path(__file__).resolve().parent  # this file, imported again by the child process
 TESTS = HERE.parent  # conftest.py
@@ -195,8 +194,7 @@ def test_a_method_defined_in_a_test_trains_writes_its_run_folder_and_predicts(to
 def test_a_method_defined_in_a_test_resumes_after_a_kill(tmp_path, photo_dir):
     run_dir = tmp_path / "run"
     command = [sys.executable, "-c", CHILD, *_argv(run_dir, photo_dir, tmp_path, EPOCHS=6, STEPS_PER_EPOCH=8)]
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"}
-    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=user_env())
     checkpoint = run_dir / runfolder.CHECKPOINT
     deadline = time.time() + 300
     done = 0
@@ -212,7 +210,7 @@ def test_a_method_defined_in_a_test_resumes_after_a_kill(tmp_path, photo_dir):
         names = set(saved.files)
     assert 2 <= done < 6, "the kill should land in the middle of the run"
     assert {n.split("/")[1] for n in names if n.startswith(("network/", "optimizer/"))} == {"painter", "critic", "meter"}
-    result = subprocess.run(command + ["--resume"], capture_output=True, text=True, timeout=300, env=env)
+    result = subprocess.run(command + ["--resume"], capture_output=True, text=True, timeout=300, env=user_env())
     assert result.returncode == 0, result.stderr[-2000:]
     assert f"epochs {done + 1}..6" in result.stdout
     assert list(pd.read_csv(run_dir / runfolder.HISTORY)["epoch"]) == [1, 2, 3, 4, 5, 6]

@@ -7,7 +7,6 @@ from the same seeded weights, augmentation and dropout (pix2pix's DROPOUT=0.5 is
 """
 
 import json
-import os
 import signal
 import socket
 import subprocess
@@ -23,15 +22,19 @@ import pytest
 
 from tfcorrect.training import runfolder
 from tfcorrect.cli import train as train_cli
-from conftest import tiny_sets
+from conftest import tiny_sets, user_env
 from test_train import RUN_FILES, TABLE
 
-# oneDNN's CPU graph rewrites miswire a replica now and then (train._warn_about_cpu_replicas).
-ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
+# As a user runs the commands: no TF_* variable (tfcorrect-train sets what several replicas need).
+ENV = user_env()
 TIMEOUT = 240  # seconds any one training process may take on a busy 2-core machine
 
 MIRRORED = textwrap.dedent("""
-    import sys, tensorflow as tf
+    import sys
+    from tfcorrect.cli.train import before_tensorflow
+
+    before_tensorflow("mirrored")  # what tfcorrect-train does for a mirrored table
+    import tensorflow as tf
 
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
@@ -119,6 +122,7 @@ def test_two_workers_train_as_one_mirrored_process_and_only_the_chief_writes(tmp
     for code, out, err in results:
         assert code == 0, err[-3000:]
     assert all("2 replica(s)" in out for _, out, _ in results)
+    assert not any("oneDNN" in err for _, _, err in results)  # tfcorrect-train turned its rewrites off itself
 
     chief = machines[0] / "run"
     assert all((chief / name).is_file() for name in RUN_FILES)

@@ -19,7 +19,7 @@ from tfcorrect.cli import train as train_cli
 from tfcorrect.methods import build_network, build_trainer
 from tfcorrect.methods import load_params, resolve
 from tfcorrect.training.driver import graph_options, train
-from conftest import ROOT, photo, tiny_sets
+from conftest import ROOT, photo, tiny_sets, user_env
 
 TABLE = ROOT / "param_tables" / "pix2pix_exposure.csv"
 RUN_FILES = ("params.csv", "generator.weights.h5", "discriminator.weights.h5", "history.csv", "loss.png",
@@ -103,7 +103,11 @@ def test_short_training_on_real_photos_lowers_validation_l1(tmp_path, photo_dir)
 
 
 MIRRORED = textwrap.dedent("""
-    import sys, tensorflow as tf
+    import sys
+    from tfcorrect.cli.train import before_tensorflow
+
+    before_tensorflow("mirrored")  # as tfcorrect-train does, before TensorFlow starts
+    import tensorflow as tf
 
     cpu = tf.config.list_physical_devices("CPU")[0]
     tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
@@ -119,12 +123,10 @@ MIRRORED = textwrap.dedent("""
 @pytest.mark.slow
 def test_mirrored_strategy_on_two_logical_cpus_trains(tmp_path, photo_dir):
     sets = tiny_sets(photo_dir, STRATEGY="mirrored", EPOCHS=5, STEPS_PER_EPOCH=6, BATCH_SIZE=4, LR=0.001, SAMPLES=0)
-    # oneDNN's CPU graph rewrites miswire a replica in about 1 run of 4 (see train._warn_about_cpu_replicas).
-    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
     result = subprocess.run([sys.executable, "-c", MIRRORED, str(TABLE), str(tmp_path / "run"), *sets],
-                            capture_output=True, text=True, timeout=600, env=env)
+                            capture_output=True, text=True, timeout=600, env=user_env())
     assert result.returncode == 0, result.stderr[-3000:]
-    assert "2 replica(s)" in result.stdout and "TF_ENABLE_ONEDNN_OPTS" not in result.stderr
+    assert "2 replica(s)" in result.stdout and "oneDNN" not in result.stderr
     losses = [float(v) for v in result.stdout.split("G_L1")[1].split()]
     assert losses[-1] < losses[0], losses
     assert runfolder.weights_file("generator") in os.listdir(tmp_path / "run")

@@ -1,16 +1,19 @@
 """What every console script shares: table options and turning user mistakes into one line."""
 
 import argparse
+import errno
 import os
 import re
 import sys
 import tempfile
+import warnings
 
 from tfcorrect.errors import UserError
 
 # What a tfcorrect-data simulation from photos writes.
 PAIRED_LAYOUT = "DST gets a 'paired' folder: DST/input/ and DST/target/, files matched by relative path and stem."
-# A level the user set themselves is theirs: TensorFlow's C++ lines are then left alone.
+# A level the user set themselves is theirs. Only level 0 (every line) shows the start-up lines
+# below: at any other level TensorFlow prints them anyway, before it reads the level.
 USER_LOG_LEVEL = os.environ.get("TF_CPP_MIN_LOG_LEVEL")
 # TensorFlow's C++ chatter hides the one line a user needs; warnings still show.
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
@@ -47,27 +50,43 @@ def add_verbose_argument(parser):
                         help="show TensorFlow's C++ start-up log lines (hidden by default)")
 
 
-def start_tensorflow_quietly():
+def _list_devices():
+    import tensorflow as tf
+
+    tf.config.list_logical_devices()  # initialises the devices (the cuInit line)
+
+
+def start_tensorflow_quietly(first_work=_list_devices):
     """Import TensorFlow and start its runtime with its start-up lines (:data:`STARTUP_NOISE`) left out.
 
     They are written by C++ straight to file descriptor 2 before TensorFlow reads its log level, so
     stderr is caught at that level while TensorFlow starts; every other line caught is written back.
+
+    Args:
+        first_work: the call that starts the runtime (by default listing the devices). Training
+            under ``STRATEGY=multiworker`` passes the strategy's creation instead: it must be the
+            first TensorFlow work of the process.
     """
     sys.stderr.flush()
     saved = os.dup(2)
     with tempfile.TemporaryFile() as caught:
         os.dup2(caught.fileno(), 2)
         try:
-            import tensorflow as tf
+            import tensorflow  # noqa: F401  (its import prints the oneDNN and CUDA lines)
 
-            tf.config.list_logical_devices()  # initialises the devices (the cuInit line)
+            first_work()
         finally:
             os.dup2(saved, 2)
             os.close(saved)
-        caught.seek(0)
-        kept = [line for line in caught.read().decode(errors="replace").splitlines(keepends=True)
-                if not STARTUP_NOISE.match(line)]
-    sys.stderr.write("".join(kept))
+            caught.seek(0)
+            kept = [line for line in caught.read().decode(errors="replace").splitlines(keepends=True)
+                    if not STARTUP_NOISE.match(line)]
+            sys.stderr.write("".join(kept))
+
+
+def quiet_start_wanted(verbose=False):
+    """Whether TensorFlow's start-up lines are to be hidden: not under ``--verbose``, not at the user's level 0."""
+    return not verbose and USER_LOG_LEVEL != "0" and "tensorflow" not in sys.modules
 
 
 def start_quietly_before_parsing(argv):
@@ -75,29 +94,49 @@ def start_quietly_before_parsing(argv):
 
     ``run`` cannot do it for such a command: TensorFlow would already have printed its start-up
     lines while the parser was built. ``--verbose`` among the arguments (or the user's own
-    ``TF_CPP_MIN_LOG_LEVEL``) leaves them in, as ``run`` does.
+    ``TF_CPP_MIN_LOG_LEVEL=0``) leaves them in, as ``run`` does.
     """
     arguments = sys.argv[1:] if argv is None else argv
-    if "--verbose" not in arguments and USER_LOG_LEVEL is None and "tensorflow" not in sys.modules:
+    if quiet_start_wanted("--verbose" in arguments):
         start_tensorflow_quietly()
 
 
-def run(prog, function, args):
+def _one_line_warning(message, category, filename, lineno, line=None):
+    """A Python warning as one line, without the source line Python would quote under it."""
+    return f"warning: {message} ({category.__name__})\n"
+
+
+def _os_error_line(err):
+    """An operating-system error (a full disk, a folder that cannot be written) as one line naming the file."""
+    name = errno.errorcode.get(err.errno, "")
+    where = f"{err.filename}: " if err.filename else ""
+    return f"{where}{err.strerror or err}" + (f" ({name})" if name else "")
+
+
+def run(prog, function, args, *, first_work=None):
     """Call ``function(args)``; a :class:`UserError` becomes ``prog: error: ...`` and exit code 2.
 
-    TensorFlow starts quietly first, unless ``args.verbose`` is set or the user set
-    ``TF_CPP_MIN_LOG_LEVEL`` themselves.
+    TensorFlow starts quietly first (with ``first_work`` as its first work, see
+    :func:`start_tensorflow_quietly`), unless ``args.verbose`` is set or the user set
+    ``TF_CPP_MIN_LOG_LEVEL=0``. An :class:`OSError` (a full disk, say) becomes one line naming the
+    file and exit code 1; Python warnings are one line each.
 
     Returns:
         The exit code: 0, or 1 when ``function`` returns a true value (some work failed).
     """
-    if not getattr(args, "verbose", False) and USER_LOG_LEVEL is None and "tensorflow" not in sys.modules:
-        start_tensorflow_quietly()
+    warnings.formatwarning = _one_line_warning
     try:
+        if quiet_start_wanted(getattr(args, "verbose", False)):
+            start_tensorflow_quietly(first_work or _list_devices)
+        elif first_work is not None:
+            first_work()
         failed = function(args)
     except UserError as err:
         print(f"{prog}: error: {err}", file=sys.stderr)
         return 2
+    except OSError as err:
+        print(f"{prog}: error: {_os_error_line(err)}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print(f"{prog}: interrupted", file=sys.stderr)
         return 130

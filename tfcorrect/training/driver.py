@@ -73,14 +73,17 @@ def _warn_about_cpu_replicas(strategy):
 
     Under MirroredStrategy on logical CPU devices, oneDNN's fusion of a biased convolution with
     its LeakyReLU miswired a replica's graph in about 1 run of 4 ("input depth must be evenly
-    divisible by filter depth"); with TF_ENABLE_ONEDNN_OPTS=0 set before TensorFlow starts, 14 of
-    14 runs trained. GPUs do not use these CPU rewrites.
+    divisible by filter depth"), and in 5 of 5 two-worker runs on a CPU with AMX; with
+    TF_ENABLE_ONEDNN_OPTS=0 set before TensorFlow starts, 14 of 14 runs trained. ``tfcorrect-train``
+    sets it (:func:`tfcorrect.cli.train.before_tensorflow`); this warns Python code that imported
+    TensorFlow first. GPUs do not use these CPU rewrites.
     """
     if strategy.num_replicas_in_sync < 2 or os.environ.get("TF_ENABLE_ONEDNN_OPTS") == "0":
         return
     if all("CPU" in device.upper() for device in strategy.extended.worker_devices):
-        print("warning: several replicas on CPUs: set TF_ENABLE_ONEDNN_OPTS=0 before starting, or a oneDNN "
-              "graph rewrite may miswire a replica (TensorFlow error 'input depth must be evenly divisible')",
+        print("warning: several replicas on CPUs with oneDNN's graph rewrites on (TensorFlow started first): call "
+              "tfcorrect.cli.train.before_tensorflow(STRATEGY) before importing TensorFlow, or a "
+              "replica may be miswired (TensorFlow error 'input depth must be evenly divisible')",
               file=sys.stderr, flush=True)
 
 

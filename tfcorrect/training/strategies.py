@@ -1,5 +1,6 @@
 """``STRATEGY``: the tf.distribute strategies a run trains under."""
 
+import functools
 import json
 import os
 
@@ -8,8 +9,12 @@ import tensorflow as tf
 from tfcorrect.errors import UserError
 
 
+@functools.cache
 def _multiworker_strategy():
     """``MultiWorkerMirroredStrategy`` of the cluster in ``TF_CONFIG`` (one local worker without it).
+
+    Created once per process (TensorFlow configures its collective ops once): ``tfcorrect-train``
+    creates it as the process's first TensorFlow work, and the driver gets the same one.
 
     Raises:
         UserError: ``TF_CONFIG`` is not JSON, or TensorFlow already ran in this process (the
