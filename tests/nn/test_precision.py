@@ -1,6 +1,7 @@
 """PRECISION: mixed-precision training and prediction with float32 weights and outputs."""
 
 import dataclasses
+import pathlib
 
 import keras
 import numpy as np
@@ -11,8 +12,11 @@ from tfcorrect.methods import build_network, build_trainer
 from tfcorrect.evaluation.metrics import psnr
 from tfcorrect.methods import load_params, resolve
 from tfcorrect.inference.predict import Predictor, predictor_from_run
+from tfcorrect.nn.precision import auto_precision, cpu_has_amx, gpu_has_bf16, machine_precision
 from tfcorrect.training.driver import train
-from conftest import params, photo, table, tiny_sets
+from conftest import FIXTURES, params, photo, table, tiny_sets
+
+CPUINFO = FIXTURES / "cpuinfo"
 
 
 def _batch():
@@ -70,3 +74,68 @@ def test_a_float16_checkpoint_restores_the_loss_scale_and_every_optimiser_variab
         assert float(loaded.dynamic_scale) == float(saved.dynamic_scale)
         assert all(np.array_equal(a.numpy(), b.numpy()) for a, b in zip(saved.variables, loaded.variables))
     assert float(restored.optimizers["generator"].dynamic_scale) == 1024.0
+
+
+def test_auto_takes_bfloat16_only_where_it_has_matrix_units():
+    # This machine's /proc/cpuinfo (an AMD EPYC with AVX-512 BF16 instructions but no AMX, where
+    # mixed_bfloat16 trains slower than float32) and a Sapphire Rapids Xeon's (flags from a public
+    # PyTorch environment report).
+    epyc = (CPUINFO / "amd_epyc_avx512_bf16.txt").read_text()
+    xeon = (CPUINFO / "xeon_sapphire_rapids.txt").read_text()
+    assert "avx512_bf16" in epyc and not cpu_has_amx(epyc)
+    assert cpu_has_amx(xeon)
+    assert not cpu_has_amx("")  # no /proc/cpuinfo (macOS, Windows)
+    assert auto_precision(epyc, [])[0] == "float32"
+    assert auto_precision(xeon, [])[0] == "mixed_bfloat16"
+    # GPUs as tf.config.experimental.get_device_details describes them; with one the CPU does not matter.
+    a100 = {"compute_capability": (8, 0), "device_name": "NVIDIA A100-SXM4-40GB"}
+    h200 = {"compute_capability": (9, 0), "device_name": "NVIDIA H200"}
+    v100 = {"compute_capability": (7, 0), "device_name": "Tesla V100-SXM2-16GB"}
+    t4 = {"compute_capability": (7, 5), "device_name": "Tesla T4"}
+    assert [gpu_has_bf16(gpu) for gpu in (a100, h200, v100, t4)] == [True, True, False, False]
+    assert auto_precision(epyc, [a100])[0] == auto_precision(epyc, [h200, h200])[0] == "mixed_bfloat16"
+    assert auto_precision(xeon, [t4])[0] == auto_precision(epyc, [a100, v100])[0] == "float32"
+    precision, reason = auto_precision(xeon, [t4])
+    assert "Tesla T4" in reason and "7.5" in reason
+    # A device without a compute capability (a CPU, as TensorFlow describes it here) has no tensor cores.
+    assert not gpu_has_bf16(tf.config.experimental.get_device_details(tf.config.list_physical_devices("CPU")[0]))
+
+
+def test_auto_builds_float32_networks_on_a_cpu_without_amx():
+    cpuinfo = pathlib.Path("/proc/cpuinfo").read_text()
+    if "amx_bf16" in cpuinfo or tf.config.list_physical_devices("GPU"):
+        pytest.skip("this machine has bfloat16 matrix units")
+    assert machine_precision()[0] == "float32"
+    assert "no AMX" in machine_precision()[1]
+    p = params(resol=64, ngf=4, ndf=4)
+    assert p.precision == "auto"  # the table's value; the machine decides when networks are built
+    assert build_network(p, "generator").get_layer("generator_down2_conv").compute_dtype == "float32"
+
+
+def _other_than_auto():
+    """A concrete PRECISION that ``auto`` does not pick on this machine, standing for another machine's."""
+    return "float32" if machine_precision()[0] == "mixed_bfloat16" else "mixed_bfloat16"
+
+
+@pytest.mark.slow
+def test_an_auto_run_records_its_choice_and_a_resume_keeps_the_recorded_one(tmp_path, photo_dir, capsys):
+    from tfcorrect.cli import train as train_cli
+
+    def argv(run_dir, *sets):  # later --set options override earlier ones
+        sets = [*tiny_sets(photo_dir, EPOCHS=1, STEPS_PER_EPOCH=2), *sets]
+        return [str(table(tmp_path, "")), *[a for s in sets for a in ("--set", s)], "--run-dir", str(run_dir)]
+
+    chosen, reason = machine_precision()
+    assert train_cli.main(argv(tmp_path / "auto")) == 0
+    assert f"PRECISION {chosen} ({reason})" in capsys.readouterr().out
+    assert load_params(tmp_path / "auto" / "params.csv").precision == chosen
+    # A run trained elsewhere with another choice resumes here under that one, not this machine's.
+    other = _other_than_auto()
+    assert train_cli.main(argv(tmp_path / "other", f"PRECISION={other}")) == 0
+    assert train_cli.main([*argv(tmp_path / "other", "EPOCHS=2"), "--resume"]) == 0
+    assert f"PRECISION {other} (as set)" in capsys.readouterr().out
+    resumed = load_params(tmp_path / "other" / "params.csv")
+    assert resumed.precision == other and resumed.epochs == 2
+    expected = {"float32": "float32", "mixed_bfloat16": "bfloat16"}[other]
+    predictor = predictor_from_run(tmp_path / "other", tile=64, overlap=16)
+    assert predictor.generator.get_layer("generator_down2_conv").compute_dtype == expected

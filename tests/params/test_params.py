@@ -146,6 +146,7 @@ def test_an_old_run_folder_listing_every_option_still_loads():
     assert len(read_table(old)) == 80
     params = load_params(old)
     assert (params.model, params.g_output, params.highlight_fill) == ("pix2pix", "exposure_global_gain", 0.03)
+    assert params.precision == "float32"  # as it trained, not the PRECISION=auto of today's tables
     assert not hasattr(params, "grl_weight")
 
 

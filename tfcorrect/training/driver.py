@@ -14,6 +14,7 @@ from tfcorrect.data.preprocess import preprocess_training_data
 from tfcorrect.errors import UserError
 from tfcorrect.training.health import CollapseWatch
 from tfcorrect.methods import build_trainer, get_method, load_params
+from tfcorrect.nn.precision import chosen_precision
 from tfcorrect.io.atomic import atomic_path
 from tfcorrect.params import resolved_rows, write_table
 from tfcorrect.training.strategies import make_strategy
@@ -95,8 +96,8 @@ def default_run_dir(table, category=None):
 
 def _resumed_params(run_dir, params):
     saved = load_params(run_dir / runfolder.PARAMS)
-    differing = [f.name.upper() for f in dataclasses.fields(params)
-                 if f.name not in RESUMABLE_CHANGES and getattr(saved, f.name, None) != getattr(params, f.name)]
+    differing = [f.name.upper() for f in dataclasses.fields(params) if f.name not in RESUMABLE_CHANGES
+                 and getattr(params, f.name) not in (getattr(saved, f.name, None), "auto")]  # auto: as the run chose
     if differing:
         raise UserError(f"{run_dir}: cannot resume with changed {', '.join(differing)} "
                         f"(only {', '.join(n.upper() for n in RESUMABLE_CHANGES)} may change)")
@@ -146,6 +147,9 @@ def train(params, run_dir, *, resume=False, verbose="auto", callbacks=()):
     params = _checked_params(run_dir, params, resume)
     strategy = make_strategy(params.strategy)  # first TensorFlow work: multiworker configures collective ops
     keras.utils.set_random_seed(params.seed)
+    precision, reason = chosen_precision(params.precision)  # 'auto': this machine's choice, which params.csv records
+    params = dataclasses.replace(params, precision=precision)
+    print(f"PRECISION {precision} ({reason})")
     tf.config.optimizer.set_experimental_options(graph_options(strategy))
     _warn_about_cpu_replicas(strategy)
     with strategy.scope():

@@ -38,8 +38,10 @@ class RunOptions:
     samples: int = option(4, "Fixed validation images shown in samples/ each epoch.", minimum=0, maximum=16)
     strategy: str = option("default", "tf.distribute strategy.", choices=STRATEGIES)
     precision: str = option(
-        "float32", "Keras dtype policy of the networks, in training and prediction: 'float32', or 'mixed_bfloat16' / "
-        "'mixed_float16' (float32 weights and outputs; for GPUs with tensor cores).", choices=PRECISIONS)
+        "auto", "Keras dtype policy of the networks, in training and prediction: 'float32', or 'mixed_bfloat16' / "
+        "'mixed_float16' (float32 weights and outputs); 'auto' = mixed_bfloat16 on a CPU with AMX or a GPU of "
+        "compute capability >= 8.0, else float32, chosen when training starts and recorded in params.csv.",
+        choices=PRECISIONS)
     seed: int = option(0, "Random seed for weights, data order and augmentation.", minimum=0)
     tile: int = option(0, "Prediction tile side; 0 = RESOL.", minimum=0)
 
