@@ -179,6 +179,29 @@ def test_a_previous_export_is_replaced_whole(tmp_path, run_dir):
     assert _leftovers(tmp_path) == []
 
 
+def test_a_folder_with_a_stray_export_json_is_not_deleted(tmp_path, capsys, run_dir):
+    """A project folder that merely holds a file named export.json (not JSON) keeps every file."""
+    project = tmp_path / "proj"
+    (project / "src").mkdir(parents=True)
+    (project / "src" / "main.py").write_text("code\n")
+    (project / EXPORT_JSON).write_text("not json\n")
+    err = _one_line_error(capsys, run_dir, project, "--format", "tflite")
+    assert "not one tfcorrect-export wrote" in err
+    assert (project / "src" / "main.py").read_text() == "code\n" and (project / EXPORT_JSON).read_text() == "not json\n"
+    assert _leftovers(tmp_path) == []
+
+
+def test_files_added_to_a_previous_export_are_not_deleted(tmp_path, capsys, run_dir):
+    out = tmp_path / "out"
+    export_run(run_dir, out, fmt="tflite")
+    (out / "notes.txt").write_text("mine\n")
+    before = (out / EXPORT_JSON).read_bytes()
+    err = _one_line_error(capsys, run_dir, out, "--format", "savedmodel")
+    assert "notes.txt" in err and "not replacing" in err
+    assert sorted(p.name for p in out.iterdir()) == [EXPORT_JSON, "model.tflite", "notes.txt"]
+    assert (out / EXPORT_JSON).read_bytes() == before
+
+
 def test_int8_is_refused_for_a_generator_with_exposure_layers(tmp_path, capsys):
     write_image(tmp_path / "calibration" / "a.png", _photos()[0])
     err = _one_line_error(capsys, default_run(), tmp_path / "out", "--format", "tflite", "--quantize", "int8",

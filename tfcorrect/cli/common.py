@@ -5,10 +5,10 @@ import errno
 import os
 import re
 import sys
-import tempfile
 import warnings
 
 from tfcorrect.errors import UserError
+from tfcorrect.io.stderr import filtered_stderr
 
 # What a tfcorrect-data simulation from photos writes.
 PAIRED_LAYOUT = "DST gets a 'paired' folder: DST/input/ and DST/target/, files matched by relative path and stem."
@@ -67,21 +67,10 @@ def start_tensorflow_quietly(first_work=_list_devices):
             under ``STRATEGY=multiworker`` passes the strategy's creation instead: it must be the
             first TensorFlow work of the process.
     """
-    sys.stderr.flush()
-    saved = os.dup(2)
-    with tempfile.TemporaryFile() as caught:
-        os.dup2(caught.fileno(), 2)
-        try:
-            import tensorflow  # noqa: F401  (its import prints the oneDNN and CUDA lines)
+    with filtered_stderr(STARTUP_NOISE):
+        import tensorflow  # noqa: F401  (its import prints the oneDNN and CUDA lines)
 
-            first_work()
-        finally:
-            os.dup2(saved, 2)
-            os.close(saved)
-            caught.seek(0)
-            kept = [line for line in caught.read().decode(errors="replace").splitlines(keepends=True)
-                    if not STARTUP_NOISE.match(line)]
-            sys.stderr.write("".join(kept))
+        first_work()
 
 
 def quiet_start_wanted(verbose=False):

@@ -3,16 +3,22 @@
 import json
 import os
 import pathlib
+import re
 
 import numpy as np
 
 from tfcorrect.errors import UserError
+from tfcorrect.io.stderr import filtered_stderr
 
 EXPORT_JSON = "export.json"
 FORMATS = ("savedmodel", "tflite")
 QUANTIZE = ("none", "float16", "dynamic", "int8")
 SIGNATURE = "serve"
 INPUT_NAME = "image"
+# Fields of export.json that must be positive whole numbers.
+POSITIVE_FIELDS = ("tile", "size_multiple", "in_channels", "out_channels")
+# What LiteRT writes to stderr when it creates its CPU delegate: information, not a problem.
+LITERT_NOISE = re.compile(r"INFO: Created TensorFlow Lite .*delegate")
 
 
 def read_export(model_dir):
@@ -33,7 +39,11 @@ def read_export(model_dir):
         raise UserError(f"{path}: unusable ({type(err).__name__}: {err})") from None
     if fmt not in FORMATS:
         raise UserError(f"{path}: unknown format {fmt!r}")
-    if not (model_dir / name).exists():
+    for field in POSITIVE_FIELDS:
+        value = info.get(field)
+        if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+            raise UserError(f"{path}: {field!r} must be a positive whole number, got {value!r}")
+    if not isinstance(name, str) or pathlib.Path(name).name != name or not (model_dir / name).exists():
         raise UserError(f"{model_dir}: incomplete export (no {name})")
     return info
 
@@ -46,7 +56,11 @@ class SavedModelBackend:
 
         self._tf = tf
         self.in_channels = in_channels
-        self._serve = tf.saved_model.load(str(path)).signatures[SIGNATURE]
+        try:
+            self._serve = tf.saved_model.load(str(path)).signatures[SIGNATURE]
+        except Exception as err:  # a damaged SavedModel fails in protobuf, TensorFlow or a KeyError
+            raise UserError(f"{path}: not a usable SavedModel ({type(err).__name__}: "
+                            f"{str(err).strip().splitlines()[0] if str(err).strip() else 'no detail'})") from None
 
     def __call__(self, batch):
         outputs = self._serve(**{INPUT_NAME: self._tf.constant(batch, self._tf.float32)})
@@ -60,7 +74,11 @@ class TFLiteBackend:
         from ai_edge_litert.interpreter import Interpreter
 
         self.in_channels = in_channels
-        self._interpreter = Interpreter(model_path=str(path), num_threads=num_threads or os.cpu_count())
+        try:
+            with filtered_stderr(LITERT_NOISE):
+                self._interpreter = Interpreter(model_path=str(path), num_threads=num_threads or os.cpu_count())
+        except ValueError as err:  # a truncated or foreign file: "not a valid Flatbuffer buffer"
+            raise UserError(f"{path}: not a usable TFLite model ({err})") from None
         self._input = self._interpreter.get_input_details()[0]["index"]
         self._output = self._interpreter.get_output_details()[0]["index"]
         self._batch = None
@@ -68,7 +86,8 @@ class TFLiteBackend:
     def __call__(self, batch):
         if batch.shape[0] != self._batch:
             self._interpreter.resize_tensor_input(self._input, list(batch.shape))
-            self._interpreter.allocate_tensors()
+            with filtered_stderr(LITERT_NOISE):
+                self._interpreter.allocate_tensors()
             self._batch = batch.shape[0]
         self._interpreter.set_tensor(self._input, np.ascontiguousarray(batch, np.float32))
         self._interpreter.invoke()

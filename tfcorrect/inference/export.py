@@ -99,11 +99,30 @@ def _check_arguments(fmt, quantize, calibration):
 
 
 def _check_target(out_dir):
-    """Refuse to replace anything but an empty folder or a previous export."""
-    if out_dir.is_file():
-        raise UserError(f"{out_dir}: is a file, not a folder")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not (out_dir / EXPORT_JSON).is_file():
+    """Refuse to replace anything but an empty folder or a previous export holding only what tfcorrect wrote.
+
+    A previous export is a folder whose ``export.json`` is one tfcorrect wrote (JSON naming a known
+    format and its model file) and which holds nothing else but that model file: a folder with any
+    other file in it is the user's, and is left alone.
+    """
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UserError(f"{out_dir}: is a file, not a folder; choose another OUT_DIR")
+    if not out_dir.is_dir() or not any(out_dir.iterdir()):
+        return
+    if not (out_dir / EXPORT_JSON).is_file():
         raise UserError(f"{out_dir}: exists and is not an export (no {EXPORT_JSON}); choose another OUT_DIR")
+    try:
+        info = json.loads((out_dir / EXPORT_JSON).read_text(encoding="utf-8"))
+        model_file = FILES[info["format"]] if info.get("file") == FILES[info["format"]] else None
+    except (ValueError, KeyError, TypeError, AttributeError):
+        model_file = None
+    if model_file is None:
+        raise UserError(f"{out_dir}: its {EXPORT_JSON} is not one tfcorrect-export wrote; "
+                        "not replacing the folder (choose another OUT_DIR)")
+    others = sorted(p.name for p in out_dir.iterdir() if p.name not in (EXPORT_JSON, model_file))
+    if others:
+        raise UserError(f"{out_dir}: holds files a previous export did not write ({', '.join(others[:3])}"
+                        f"{', ...' if len(others) > 3 else ''}); not replacing the folder (choose another OUT_DIR)")
 
 
 def _replace_dir(staging, out_dir):
