@@ -2,6 +2,7 @@
 
 import argparse
 import errno
+import math
 import os
 import re
 import sys
@@ -25,6 +26,25 @@ STARTUP_NOISE = re.compile(
     r"|E\d{4} [\d:.]+ +\d+ cuda_\w+\.cc:\d+\] failed call to cuInit"
     r"|To enable the following instructions: .*rebuild TensorFlow with the appropriate compiler flags"
 )
+
+
+def checked_number(option, value, *, minimum=None, maximum=None, below=None):
+    """``value`` of a command-line ``option``, refused in one line when NaN, infinite or out of range.
+
+    ``minimum``/``maximum`` are inclusive bounds, ``below`` an exclusive upper one; ``None`` is no bound
+    (and a ``value`` of ``None``, an option left out, is passed through).
+    """
+    if value is None:
+        return None
+    if not math.isfinite(value):
+        raise UserError(f"{option} must be a finite number, not {value}")
+    if minimum is not None and value < minimum:
+        raise UserError(f"{option} must be >= {minimum}, not {value}")
+    if maximum is not None and value > maximum:
+        raise UserError(f"{option} must be <= {maximum}, not {value}")
+    if below is not None and value >= below:
+        raise UserError(f"{option} must be below {below}, not {value}")
+    return value
 
 
 def add_table_arguments(parser, *, table_optional=False):

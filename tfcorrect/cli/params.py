@@ -5,6 +5,7 @@ import dataclasses
 import pathlib
 
 from tfcorrect.cli.common import add_table_arguments, run
+from tfcorrect.errors import UserError
 from tfcorrect.io import shipped
 from tfcorrect.io.atomic import atomic_path
 
@@ -15,6 +16,7 @@ def _describe(args):
 
     table = shipped.table_path(args.table)
     if args.to:
+        _check_target(table, pathlib.Path(args.to), args.overwrite)
         rows = read_table(table)
         with atomic_path(args.to) as tmp:
             write_table(tmp, rows)
@@ -29,6 +31,17 @@ def _describe(args):
         value = format_value(getattr(params, field.name)) or "''"
         default = "derived" if field.default is None else format_value(field.default) or "''"
         print(f"{name:<{width}}  {value:<16} {sources[name]:<28} {field.metadata['description']} ({default})")
+
+
+def _check_target(table, target, overwrite):
+    """Refuse a ``--to`` that is the table itself, or that exists without ``--overwrite``."""
+    if target.exists() and pathlib.Path(table).exists() and target.samefile(table):
+        raise UserError(f"--to {target}: is TABLE itself; choose another file")
+    if target.is_dir():
+        raise UserError(f"--to {target}: is a folder; name a .csv, .sqlite or .db file")
+    if target.exists() and not overwrite:
+        raise UserError(f"--to {target}: exists; pass --overwrite to replace it (the whole file: "
+                        "a SQLite database loses its other tables)")
 
 
 def _write_docs(path):
@@ -51,7 +64,8 @@ def main(argv=None):
     )
     add_table_arguments(parser, table_optional=True)  # not with --list or --docs
     parser.add_argument("--to", metavar="OTHER_TABLE",
-                        help="write every row of TABLE to this .csv/.sqlite/.db file instead")
+                        help="write every row of TABLE to this new .csv/.sqlite/.db file instead")
+    parser.add_argument("--overwrite", action="store_true", help="with --to: replace OTHER_TABLE if it exists")
     parser.add_argument("--list", action="store_true",
                         help="print each shipped table's name and path, one per line, and exit")
     parser.add_argument("--docs", metavar="PAGE",

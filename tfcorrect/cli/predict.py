@@ -2,14 +2,15 @@
 
 import argparse
 
-from tfcorrect.cli.common import add_verbose_argument, run
+from tfcorrect.cli.common import add_verbose_argument, checked_number, run
 
 
 def _predict(args):
     from tfcorrect.inference.predict import predict
 
     written, failed = predict(args.input, args.output_dir, run_dir=args.run, model_dir=args.model,
-                              tile=args.tile, overlap=args.overlap, batch_size=args.batch_size)
+                              tile=args.tile, overlap=args.overlap,
+                              batch_size=checked_number("--batch-size", args.batch_size, minimum=1, maximum=256))
     return failed
 
 

@@ -57,8 +57,14 @@ def make_predictor(params, network, *, tile, overlap, batch_size):
     return predictor or Predictor(network, tile, overlap, batch_size)
 
 
+# The largest tile side a predictor takes: one 4096-px tile of a batch of 4 already holds 0.8 GB of input.
+MAX_TILE = 4096
+
+
 def _tiling(tile, multiple, overlap):
     """``(tile, overlap)`` checked against the network's size multiple; the overlap defaults to a quarter tile."""
+    if not 0 < tile <= MAX_TILE:
+        raise UserError(f"--tile {tile} must be between 1 and {MAX_TILE} pixels")
     if tile % multiple:
         raise UserError(f"--tile {tile} must be a multiple of {multiple} for this model")
     return tile, tile // 4 if overlap is None else overlap
@@ -127,6 +133,8 @@ def predict(source, output_dir, *, run_dir=None, model_dir=None, tile=None, over
     Raises:
         UserError: a problem with the arguments or the run folder, found before any file is read.
     """
+    if pathlib.Path(output_dir).exists() and not pathlib.Path(output_dir).is_dir():
+        raise UserError(f"{output_dir}: is a file, not a folder; choose another OUTPUT_DIR")
     pairs = mirror_paths(source, output_dir)
     if model_dir is not None:
         if run_dir is not None:

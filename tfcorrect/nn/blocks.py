@@ -83,9 +83,9 @@ class GanNetworkOptions:
     """Widths and kernel size shared by a GAN's generator and discriminator."""
 
     ksize: int = option(4, "Kernel size of the U-Net and PatchGAN convolutions.", minimum=2, maximum=9)
-    ngf: int = option(64, "Generator filters in the first layer (doubling per level).", minimum=1)
+    ngf: int = option(64, "Generator filters in the first layer (doubling per level).", minimum=1, maximum=256)
     spectral_norm: bool = option(False, "Spectral normalisation on every discriminator convolution (Le Jeune).")
-    ndf: int = option(64, "Discriminator filters in the first layer.", minimum=1)
+    ndf: int = option(64, "Discriminator filters in the first layer.", minimum=1, maximum=256)
 
 
 GAN_NETWORKS = Component("the GAN networks (MODEL=pix2pix, dense_unet)", GanNetworkOptions)

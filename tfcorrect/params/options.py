@@ -9,6 +9,7 @@ code and handed to :func:`tfcorrect.params.resolve` in a :class:`~tfcorrect.para
 """
 
 import dataclasses
+import math
 from collections.abc import Callable, Mapping
 
 from tfcorrect.errors import TableError
@@ -91,6 +92,8 @@ def parse_value(field, text, where, handed_down=None):
             value = kind(text)
     except ValueError:
         raise TableError(f"{where}: {name} must be {kind.__name__}, not '{text}'") from None
+    if kind is float and not math.isfinite(value):
+        raise TableError(f"{where}: {name} must be a finite number, not '{text}'")
     allowed = choices_of(field, handed_down)
     if allowed is not None and value not in allowed:
         raise TableError(f"{where}: {name} must be one of {', '.join(allowed)}, not '{text}'")

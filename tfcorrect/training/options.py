@@ -43,7 +43,7 @@ class RunOptions:
         "compute capability >= 8.0, else float32, chosen when training starts and recorded in params.csv.",
         choices=PRECISIONS)
     seed: int = option(0, "Random seed for weights, data order and augmentation.", minimum=0)
-    tile: int = option(0, "Prediction tile side; 0 = RESOL.", minimum=0)
+    tile: int = option(0, "Prediction tile side; 0 = RESOL.", minimum=0, maximum=4096)
 
 
 def _derive(values):

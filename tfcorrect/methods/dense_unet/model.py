@@ -94,7 +94,8 @@ def _trainer(networks, params):
 class DenseUNetOptions:
     """Que & Lee's Dense U-Net, its discriminator and its MS-SSIM term."""
 
-    growth: int = option(12, "dense_unet: feature maps each layer of a dense block adds (growth rate).", minimum=1)
+    growth: int = option(12, "dense_unet: feature maps each layer of a dense block adds (growth rate).", minimum=1,
+                         maximum=256)
     dense_layers: int = option(4, "dense_unet: layers per dense block.", minimum=1, maximum=16)
     levels: int = option(
         4, "dense_unet: U-Net down-sampling steps; the network pads its input to a multiple of 2^LEVELS itself.",

@@ -5,7 +5,7 @@ Both write an ``illuminant`` folder (``DST/images/*.png``, 16-bit linear camera 
 :func:`add_colour_constancy_commands`; ``colour-science`` is imported only when a command runs.
 """
 
-from tfcorrect.cli.common import add_verbose_argument
+from tfcorrect.cli.common import add_verbose_argument, checked_number
 
 _FOLDER = "DST gets an 'illuminant' folder: DST/images/*.png (16-bit linear camera RGB) and DST/illuminants.csv."
 
@@ -13,16 +13,21 @@ _FOLDER = "DST gets an 'illuminant' folder: DST/images/*.png (16-bit linear came
 def _simulate_cameras(args):
     from tfcorrect.methods.illum_da.cameras import parse_cameras, simulate_cameras_folder
 
-    return simulate_cameras_folder(args.src, args.dst, cameras=parse_cameras(args.cameras), per_photo=args.per_photo,
-                                   seed=args.seed, long_side=args.long_side, split=args.split,
-                                   clip_percent=args.clip_percent)[1]
+    return simulate_cameras_folder(
+        args.src, args.dst, cameras=parse_cameras(args.cameras), per_photo=checked_number("--per-photo", args.per_photo,
+                                                                                          minimum=1),
+        seed=checked_number("--seed", args.seed, minimum=0, maximum=2**32 - 1),
+        long_side=checked_number("--long-side", args.long_side, minimum=16), split=args.split,
+        clip_percent=checked_number("--clip-percent", args.clip_percent, minimum=0, below=100))[1]
 
 
 def _import_illuminants(args):
     from tfcorrect.methods.illum_da.import_illuminants import import_illuminants
 
     return import_illuminants(args.format, args.gt_file, args.images, args.dst, camera=args.camera,
-                              black_level=args.black_level, saturation=args.saturation, long_side=args.long_side)[1]
+                              black_level=checked_number("--black-level", args.black_level, minimum=0),
+                              saturation=checked_number("--saturation", args.saturation, minimum=1),
+                              long_side=checked_number("--long-side", args.long_side, minimum=0))[1]
 
 
 def add_data_commands(commands):

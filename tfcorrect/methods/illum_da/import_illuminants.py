@@ -88,8 +88,8 @@ def read_nus8_gt(path, *, saturation=None):
     path = pathlib.Path(path)
     try:
         mat = scipy.io.loadmat(path, squeeze_me=True)
-    except (OSError, ValueError, NotImplementedError) as err:
-        raise UserError(f"{path}: not a readable MATLAB file ({err})") from err
+    except Exception as err:  # scipy's reader fails in many ways on a file that is not MATLAB (IndexError, ...)
+        raise UserError(f"{path}: not a readable MATLAB file ({err})") from None
     needed = ("groundtruth_illuminants", "all_image_names", "darkness_level", "saturation_level")
     missing = [k for k in needed if k not in mat]
     if missing:

@@ -65,7 +65,7 @@ class IllumDAOptions:
         "GRL_WEIGHT at progress p, Ganin & Lempitsky) or 'none' (GRL_WEIGHT throughout).", choices=GRL_RAMPS,
     )
     illum_filters: int = option(
-        16, "illum_da: filters of the estimator's first convolution block, doubled per block.", minimum=1
+        16, "illum_da: filters of the estimator's first convolution block, doubled per block.", minimum=1, maximum=256
     )
     illum_levels: int = option(
         3, "illum_da: stride-2 convolution blocks of the estimator before its global average pooling.",

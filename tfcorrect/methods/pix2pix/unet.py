@@ -122,7 +122,7 @@ class UNetOptions:
     depth: int = option(
         None, "U-Net down-sampling steps; derived: log2(RESOL), down to a 1x1 bottleneck.", minimum=1, maximum=10
     )
-    g_max_filters: int = option(None, "Cap on generator filters per level; derived: 8*NGF.", minimum=1)
+    g_max_filters: int = option(None, "Cap on generator filters per level; derived: 8*NGF.", minimum=1, maximum=2048)
     dropout: float = option(0.5, "Dropout rate of the first three decoder levels.", minimum=0.0, maximum=0.9)
     test_dropout: bool = option(
         False, "Keep dropout active at prediction time (the pix2pix paper's choice); off = deterministic."
