@@ -4,7 +4,7 @@ import pytest
 
 from tfcorrect.errors import UserError
 from tfcorrect.io.folders import mirror_paths, run_per_file
-from tfcorrect.io.images import read_image, write_image
+from tfcorrect.io.images import list_images, read_image, write_image
 from conftest import photo
 
 
@@ -55,3 +55,30 @@ def test_a_failing_file_is_named_and_the_others_are_written(tmp_path, source, ca
     assert "2 written, 1 failed" in captured.out
     assert read_image(tmp_path / "out" / "sub" / "b.png").is_gray
     assert not (tmp_path / "out" / "sub" / "broken.png").exists()
+
+
+# --- symlinked folders ----------------------------------------------------------------------
+
+def test_a_symlinked_folder_is_followed_and_mirrored_under_the_link(tmp_path, source):
+    elsewhere = tmp_path / "elsewhere"
+    write_image(elsewhere / "deep" / "c.png", photo("astronaut")[:32, :32])
+    (source / "linked").symlink_to(elsewhere, target_is_directory=True)
+    pairs = mirror_paths(source, tmp_path / "out")
+    assert sorted(p.relative_to(source).as_posix() for p, _ in pairs) == ["a.jpg", "linked/deep/c.png", "sub/b.png"]
+    assert (source / "linked" / "deep" / "c.png", tmp_path / "out" / "linked" / "deep" / "c.png") in pairs
+
+
+def test_a_link_back_up_the_tree_is_named_once_and_not_followed(tmp_path, source):
+    (source / "sub" / "loop").symlink_to(source, target_is_directory=True)
+    (source / "sub" / "self").symlink_to(".", target_is_directory=True)
+    with pytest.warns(UserWarning) as caught:
+        images = list_images(source)
+    assert [p.relative_to(source).as_posix() for p in images] == ["a.jpg", "sub/b.png"]
+    messages = sorted(str(w.message) for w in caught)
+    assert len(messages) == 2 and all("\n" not in m and "not followed" in m for m in messages)
+    assert messages[0].startswith(str(source / "sub" / "loop")) and messages[1].startswith(str(source / "sub" / "self"))
+
+
+def test_a_folder_linked_twice_is_listed_under_both_names(tmp_path, source):
+    (source / "again").symlink_to(source / "sub", target_is_directory=True)
+    assert [p.relative_to(source).as_posix() for p in list_images(source)] == ["a.jpg", "again/b.png", "sub/b.png"]

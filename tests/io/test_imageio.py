@@ -10,7 +10,6 @@ import pytest
 from PIL import Image as PILImage
 from skimage import data
 
-from tfcorrect.io import images as imageio
 from tfcorrect.errors import ImageError
 from tfcorrect.io.images import IMAGE_EXTENSIONS, list_images, read_image, shrink_to, to_uint, write_image
 
@@ -308,7 +307,7 @@ def test_failed_write_keeps_old_target_and_removes_temporary_file(tmp_path, monk
     def fail(*args):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(imageio.os, broken, fail)
+    monkeypatch.setattr(os, broken, fail)
     with pytest.raises(ImageError, match="No space left on device") as excinfo:
         write_image(target, as_float(photo8("coffee")))
     assert_names_file(excinfo, target)

@@ -7,14 +7,14 @@ message starts with the file's path.
 """
 
 import dataclasses
-import os
 import pathlib
 
 import cv2
 import numpy as np
 
-from tfcorrect.io.atomic import write_bytes
 from tfcorrect.errors import ImageError
+from tfcorrect.io.atomic import write_bytes
+from tfcorrect.io.walk import walk_files
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
 _SIXTEEN_BIT_EXTENSIONS = (".png", ".tif", ".tiff")
@@ -222,7 +222,9 @@ def list_images(root):
 
     Args:
         root: an image file, or a folder searched recursively. Below a folder, files and
-            folders whose names start with '.' are skipped.
+            folders whose names start with '.' are skipped; symlinked folders are followed,
+            except a link back to a folder holding it (named in a warning, see
+            :mod:`tfcorrect.io.walk`).
 
     Returns:
         ``[root]`` for a file; for a folder, the sorted paths of its images (possibly none),
@@ -234,20 +236,8 @@ def list_images(root):
     """
     root = pathlib.Path(root)
     if root.is_dir():
-        return sorted(_walk_images(root))
+        return sorted(path for path in walk_files(root) if _is_supported(path))
     if not root.exists():
         raise ImageError(f"{root}: no such file or directory")
     _check_extension(root)
     return [root]
-
-
-def _walk_images(root):
-    def fail(err):
-        raise ImageError(f"{err.filename}: {err.strerror or err}")
-
-    for folder, subfolders, files in os.walk(root, onerror=fail):
-        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
-        for name in files:
-            path = pathlib.Path(folder, name)
-            if not name.startswith(".") and _is_supported(path):
-                yield path
