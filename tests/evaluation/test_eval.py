@@ -87,14 +87,25 @@ def test_unreadable_and_mismatched_pairs_are_named_and_skipped(overexposed, tmp_
     (["--baselines", "identity,nope"], "unknown baseline nope; known: identity, inverse"),
     (["--inception-weights", "missing.h5"], "missing.h5: no such inception_v3 weights file"),
     (["--out", "{data}/input/eval"], "must not be"),
+    (["--inception-weights", "{garbage}"], "not usable as inception_v3 ImageNet weights"),
 ])
 def test_user_mistakes_are_one_line_errors(overexposed, tmp_path, capsys, argv, message):
-    argv = [arg.format(data=overexposed) for arg in argv]
+    garbage = tmp_path / "inception.h5"
+    garbage.write_text("these are not weights\n")
+    argv = [arg.format(data=overexposed, garbage=garbage) for arg in argv]
     argv = argv if "--out" in argv else [*argv, "--out", str(tmp_path / "eval")]
     assert eval_cli.main([str(overexposed), *argv]) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
     assert not (tmp_path / "eval").exists()
+
+
+def test_out_that_is_a_file_is_one_line_and_kept(overexposed, tmp_path, capsys):
+    (tmp_path / "eval").write_text("mine\n")
+    assert eval_cli.main([str(overexposed), "--out", str(tmp_path / "eval")]) == 2
+    err = capsys.readouterr().err
+    assert "is a file, not a folder" in err and len(err.strip().splitlines()) == 1
+    assert (tmp_path / "eval").read_text() == "mine\n"
 
 
 def test_model_is_scored_beside_the_baselines(tmp_path):

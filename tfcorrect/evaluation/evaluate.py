@@ -93,7 +93,18 @@ def output_folder(data, out=None, run=None):
     out = pathlib.Path(out)
     if out.resolve() == data or data in out.resolve().parents:
         raise UserError(f"{out}: the output folder must not be {data} or inside it")
+    if out.exists() and not out.is_dir():
+        raise UserError(f"{out}: is a file, not a folder; choose another --out")
     return out
+
+
+def _check_run_fits(run, params, dataset):
+    """Refuse, before any image is read, a run whose method cannot be scored on a ``dataset`` folder."""
+    for own in FOLDER_EVALUATORS:
+        scored_here = own.dataset == dataset
+        if own.models and scored_here != (params.model in own.models):
+            kinds = f"{own.dataset} folders" if not scored_here else f"folders of image pairs, not {own.dataset} ones"
+            raise UserError(f"{run}: a MODEL={params.model} run is scored on {kinds}")
 
 
 def condition_of(example, data):
@@ -171,6 +182,8 @@ def evaluate(data, out=None, *, run=None, baselines=None, dataset=None, expert=E
         if dataset == own.dataset or (dataset is None and own.accepts(data)):
             out = output_folder(data, out, run)
             params = run_params(run) if run is not None else None
+            if params is not None:
+                _check_run_fits(run, params, own.dataset)
             return Evaluation(*own.evaluate(data, out, run=run, params=params, baselines=baselines, grid=grid,
                                             progress=progress), out)
     dataset = dataset or detect_kind(data)
@@ -181,6 +194,8 @@ def evaluate(data, out=None, *, run=None, baselines=None, dataset=None, expert=E
     if grid < 0 or inception_splits < 1:
         raise UserError("--grid must be at least 0 and --inception-splits at least 1")
     out = output_folder(data, out, run)
+    if run is not None:
+        _check_run_fits(run, run_params(run), dataset)
     methods = _methods(run, select_baselines(baselines), tile, batch_size)
     kind = FINDERS[dataset]
     examples = kind.find(data, dataclasses.replace(kind.defaults(), expert=expert) if dataset == "afifi" else None)

@@ -120,8 +120,11 @@ class FolderEvaluator:
         dataset: the ``--dataset`` value that asks for it.
         accepts: ``folder -> bool``: whether a folder is of its kind (layout detection).
         evaluate: ``(data, out, *, run, params, baselines, grid, progress) -> (table, summary, failed)``.
+        models: the ``MODEL`` values whose runs it scores; such a run scores no other kind of folder
+            (and it scores no other run).
     """
 
     dataset: str
     accepts: Callable
     evaluate: Callable
+    models: tuple = ()

@@ -76,5 +76,16 @@ def weights_path(name, path=""):
 
 
 def load_application(name, path="", **kwargs):
-    """Network ``name`` with its ImageNet weights (see :func:`weights_path`); ``kwargs`` go to Keras."""
-    return APPLICATIONS[name].build(str(weights_path(name, path)), **kwargs)
+    """Network ``name`` with its ImageNet weights (see :func:`weights_path`); ``kwargs`` go to Keras.
+
+    Raises:
+        UserError: the file is missing, or is not that network's weights (not HDF5, truncated, or
+            another network's: Keras fails in h5py or on a layer count).
+    """
+    path = weights_path(name, path)
+    try:
+        return APPLICATIONS[name].build(str(path), **kwargs)
+    except (OSError, ValueError, KeyError) as err:
+        detail = str(err).strip().splitlines()[0][:160] if str(err).strip() else type(err).__name__
+        raise UserError(f"{path}: not usable as {name} ImageNet weights ({APPLICATIONS[name].parameter}; "
+                        f"expected Keras's {APPLICATIONS[name].filename}): {detail}") from None

@@ -4,6 +4,7 @@ import csv
 import shutil
 
 import cv2
+import pandas as pd
 import numpy as np
 import pytest
 import scipy.io
@@ -17,7 +18,9 @@ from tfcorrect.methods.illum_da.import_illuminants import import_illuminants
 from tfcorrect.methods import find_examples
 from tfcorrect.errors import UserError
 from tfcorrect.io.images import read_image
-from conftest import photo
+from tfcorrect.io.images import write_image
+from tfcorrect.params import resolved_rows, write_table
+from conftest import params, photo
 
 
 def _linear(name, side=48):
@@ -225,3 +228,39 @@ def test_eval_with_a_run_scores_the_model_first_with_its_own_estimates(simulated
     estimate = estimate_illuminants(run_params(run_dir), run_dir, [read_image(example.target).pixels])[0]
     row = next(e for e in errors if str(dst / e["image"]) == example.target)
     assert float(row["angular_error"]) == pytest.approx(float(angular_error(estimate, example.illuminant)), abs=1e-4)
+
+
+def _run_of(tmp_path, sets):
+    """A run folder's params.csv as tfcorrect-train writes it (what tfcorrect-eval reads first)."""
+    run = tmp_path / f"run-{sets['MODEL']}"
+    run.mkdir()
+    write_table(run / "params.csv", resolved_rows(params(**{k.lower(): v for k, v in sets.items()})))
+    return run
+
+
+def test_eval_refuses_up_front_a_run_its_folder_kind_cannot_score(tmp_path, simulated, capsys):
+    _, simulated = simulated
+    paired = tmp_path / "paired"
+    for name in ("coffee", "chelsea"):
+        write_image(paired / "input" / f"{name}.png", photo(name)[:48, :64] * 0.5)
+        write_image(paired / "target" / f"{name}.png", photo(name)[:48, :64])
+    illum_run = _run_of(tmp_path, {"MODEL": "illum_da", "DATASET": "illuminant", "TRAIN_DIR": str(simulated)})
+    pix2pix_run = _run_of(tmp_path, {"MODEL": "pix2pix", "DATASET": "paired", "TRAIN_DIR": str(paired)})
+    for data, run, message in [(paired, illum_run, "a MODEL=illum_da run is scored on illuminant folders"),
+                               (simulated, pix2pix_run, "a MODEL=pix2pix run is scored on folders of image pairs")]:
+        assert eval_main([str(data), "--run", str(run), "--out", str(tmp_path / "eval")]) == 2
+        err = capsys.readouterr().err.strip()
+        assert message in err and "\n" not in err, err
+        assert not (tmp_path / "eval").exists()
+
+
+def test_an_absolute_file_in_illuminants_csv_is_one_line(tmp_path, simulated, capsys):
+    _, simulated = simulated
+    data = tmp_path / "data"
+    shutil.copytree(simulated, data)
+    frame = pd.read_csv(data / "illuminants.csv")
+    frame.loc[0, "file"] = str((data / frame.loc[0, "file"]).resolve())
+    frame.to_csv(data / "illuminants.csv", index=False)
+    assert eval_main([str(data), "--out", str(tmp_path / "eval")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "line 2" in err and "must be a path relative to" in err and "\n" not in err, err

@@ -187,4 +187,4 @@ def _write_outputs(out, table, summary, header, failed, thumbs, labels):
 
 
 # tfcorrect-eval on a folder with an illuminants.csv (or --dataset illuminant).
-FOLDER_EVALUATOR = FolderEvaluator("illuminant", is_illuminant_folder, evaluate_illuminants)
+FOLDER_EVALUATOR = FolderEvaluator("illuminant", is_illuminant_folder, evaluate_illuminants, models=("illum_da",))

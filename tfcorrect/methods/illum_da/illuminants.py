@@ -75,6 +75,8 @@ def _example(folder, row, where):
     file, camera = (row["file"] or "").strip(), (row["camera"] or "").strip()
     if not file:
         raise UserError(f"{where}: empty file")
+    if pathlib.PurePath(file).is_absolute() or ".." in pathlib.PurePath(file).parts:
+        raise UserError(f"{where}: {file}: file must be a path relative to {folder}, inside it")
     image = folder / file
     if not image.is_file():
         raise UserError(f"{where}: {file}: no such image in {folder}")
