@@ -1,8 +1,10 @@
 """Reading, writing and finding image files.
 
 Pixels travel through the package as float32 arrays in [0, 1], RGB (``HxWx3``) or gray
-(``HxWx1``); a file's alpha channel travels next to them, untouched. Only OpenCV touches
-the files. Every failure is an :class:`~tfcorrect.errors.ImageError` whose one-line
+(``HxWx1``); a file's alpha channel travels next to them, untouched. OpenCV decodes
+(:mod:`tfcorrect.io.decode`) and encodes the files; :mod:`tfcorrect.io.headers` checks a file's
+header (size, a PNG's chunks) before, and :mod:`tfcorrect.io.tiff` puts right the TIFF layouts
+OpenCV reads wrongly. Every failure is an :class:`~tfcorrect.errors.ImageError` whose one-line
 message starts with the file's path.
 """
 
@@ -14,16 +16,14 @@ import numpy as np
 
 from tfcorrect.errors import ImageError
 from tfcorrect.io.atomic import write_bytes
+from tfcorrect.io.decode import decode
+from tfcorrect.io.headers import read_header
 from tfcorrect.io.walk import walk_files
 
 IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".bmp", ".tif", ".tiff")
 _SIXTEEN_BIT_EXTENSIONS = (".png", ".tif", ".tiff")
 _NO_ALPHA_EXTENSIONS = (".jpg", ".jpeg")
 
-# COLOR | ANYDEPTH | ANYCOLOR together make OpenCV (>= 4.11) keep the file's own depth and
-# channels, alpha included, like IMREAD_UNCHANGED; unlike IMREAD_UNCHANGED, the EXIF
-# orientation is applied. TIFF's own Orientation tag is applied by the TIFF decoder.
-_READ_FLAGS = cv2.IMREAD_COLOR | cv2.IMREAD_ANYDEPTH | cv2.IMREAD_ANYCOLOR
 _DTYPES = {8: np.uint8, 16: np.uint16}
 _BITS = {np.dtype(dtype): bits for bits, dtype in _DTYPES.items()}
 
@@ -69,10 +69,12 @@ def _check_extension(path):
 
 
 def read_image(path):
-    """Read an image file, applying its EXIF orientation.
+    """Read an image file, applying its EXIF (or TIFF) orientation.
 
     Gray files give one channel and colour files three, even when the three are equal;
-    gray+alpha PNGs come back as RGB (OpenCV expands them). 8- and 16-bit samples only.
+    gray+alpha PNGs come back as RGB (OpenCV expands them), gray+alpha TIFFs as gray. CMYK
+    TIFFs come back as RGB; TIFF alpha is read as stored, unassociated or not. 8- and 16-bit
+    samples only, at most :data:`~tfcorrect.io.headers.MAX_MEGAPIXELS`.
 
     Args:
         path: a file with one of :data:`IMAGE_EXTENSIONS`; non-ASCII names are fine.
@@ -81,23 +83,22 @@ def read_image(path):
         The decoded :class:`Image`.
 
     Raises:
-        ImageError: the file is missing, unreadable, corrupt, truncated or of an unsupported kind.
+        ImageError: the file is missing, unreadable, corrupt, truncated, too large or of an
+            unsupported kind.
     """
     path = pathlib.Path(path)
     _check_extension(path)
     try:
-        encoded = np.fromfile(path, dtype=np.uint8)  # cv2.imread cannot open non-ASCII paths on Windows
+        encoded = path.read_bytes()  # cv2.imread cannot open non-ASCII paths on Windows
     except OSError as err:
         raise ImageError(f"{path}: {err.strerror or err}") from err
-    if encoded.size == 0:
+    if not encoded:
         raise ImageError(f"{path}: empty file")
-    try:
-        decoded = cv2.imdecode(encoded, _READ_FLAGS)
-    except cv2.error:
-        decoded = None
+    tiff = read_header(path, encoded).tiff
+    decoded = decode(path, encoded, tiff)
     if decoded is None:
         raise ImageError(f"{path}: not a readable image (corrupt, truncated or unknown format)")
-    return _to_image(path, decoded)
+    return _to_image(path, decoded, has_alpha=None if tiff is None else tiff.has_alpha)
 
 
 def read_rgb(path):
@@ -107,11 +108,14 @@ def read_rgb(path):
     return pixels, image
 
 
-def _to_image(path, decoded):
+def _to_image(path, decoded, *, has_alpha=None):
+    """``decoded`` OpenCV samples as an :class:`Image`; ``has_alpha=False`` drops a 4th channel OpenCV added."""
     bit_depth = _BITS.get(decoded.dtype)
     if bit_depth is None:
         raise ImageError(f"{path}: unsupported sample type {decoded.dtype}; expected 8- or 16-bit integers")
     decoded = decoded.reshape(*decoded.shape[:2], -1)  # HxW gray -> HxWx1
+    if has_alpha is False and decoded.shape[2] == 4:
+        decoded = decoded[..., :3]  # libtiff's RGBA interface gives CMYK an opaque alpha
     channels = decoded.shape[2]
     if channels not in (1, 2, 3, 4):
         raise ImageError(f"{path}: unsupported number of channels {channels}")
