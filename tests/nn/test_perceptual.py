@@ -141,6 +141,16 @@ def test_missing_vgg19_weights_give_one_line_naming_the_file(tmp_path, monkeypat
     assert (weights or "vgg19_weights_tf_dim_ordering_tf_kernels_notop.h5") in message
 
 
+@pytest.mark.parametrize("content", [b"not HDF5 at all\n", b"\x89HDF\r\n\x1a\n" + b"\0" * 64])
+def test_garbage_vgg19_weights_give_one_line_naming_the_file(tmp_path, content):
+    garbage = tmp_path / "vgg19.h5"
+    garbage.write_bytes(content)  # text, or an HDF5 signature with nothing behind it
+    with pytest.raises(UserError) as err:
+        build_perceptual_loss(params(lambda_perceptual=1.0, vgg_weights=str(garbage)))
+    message = str(err.value)
+    assert "\n" not in message and str(garbage) in message and "not usable as vgg19" in message
+
+
 def test_training_with_perceptual_loss_and_no_weights_fails_before_the_run_folder_is_made(tmp_path, monkeypatch,
                                                                                           photo_dir):
     from tfcorrect.methods import resolve
