@@ -25,7 +25,7 @@ class Example:
 
 
 def find_paired(folder):
-    """``input/`` and ``target/`` files matched by relative path and stem; strays are named."""
+    """``input/`` and ``target/`` files matched by relative path and stem; strays and clashes are named."""
     inputs, targets = folder / "input", folder / "target"
     for sub in (inputs, targets):
         if not sub.is_dir():
@@ -34,18 +34,36 @@ def find_paired(folder):
 
 
 def match_by_stem(inputs, targets):
-    """Examples of the files of ``inputs`` and ``targets`` with the same relative path and stem; strays are named."""
-    by_key = {p.relative_to(targets).with_suffix(""): p for p in list_images(targets)}
+    """Examples of the files of ``inputs`` and ``targets`` with the same relative path and stem.
+
+    A file without a partner is named in a warning and skipped. Files of one folder sharing a
+    relative path and stem (``a.jpg`` beside ``a.png``) are named together in one warning and
+    skipped with their partner: either could be the one meant.
+    """
+    by_input, by_target = _by_stem(inputs), _by_stem(targets)
     examples = []
-    for path in list_images(inputs):
-        partner = by_key.pop(path.relative_to(inputs).with_suffix(""), None)
-        if partner is None:
-            warnings.warn(f"{path}: no matching file in {targets}; skipped", stacklevel=2)
+    for key in [*by_input, *(key for key in by_target if key not in by_input)]:
+        ins, outs = by_input.get(key, []), by_target.get(key, [])
+        if len(ins) > 1 or len(outs) > 1:
+            shared = [str(p) for group in (ins, outs) if len(group) > 1 for p in group]
+            partner = "".join(f" with {group[0]}" for group in (ins, outs) if len(group) == 1)
+            warnings.warn(f"{', '.join(shared[:-1])} and {shared[-1]} share the stem {key.name!r}, so none of them is "
+                          f"paired{partner}; keep one file per stem", stacklevel=2)
+        elif not outs:
+            warnings.warn(f"{ins[0]}: no matching file in {targets}; skipped", stacklevel=2)
+        elif not ins:
+            warnings.warn(f"{outs[0]}: no matching file in {inputs}; skipped", stacklevel=2)
         else:
-            examples.append(Example(target=str(partner), input=str(path)))
-    for path in by_key.values():
-        warnings.warn(f"{path}: no matching file in {inputs}; skipped", stacklevel=2)
+            examples.append(Example(target=str(outs[0]), input=str(ins[0])))
     return examples
+
+
+def _by_stem(folder):
+    """``{relative path without suffix: [files]}`` of the images below ``folder``, in listing order."""
+    found = {}
+    for path in list_images(folder):
+        found.setdefault(path.relative_to(folder).with_suffix(""), []).append(path)
+    return found
 
 
 def subfolders(folder):
