@@ -66,3 +66,31 @@ def test_no_command_prints_tensorflow_start_up_lines():
                                 cwd=ROOT, timeout=120)
         assert result.returncode in (0, 2), (call, result.stderr)
         assert not CPP_LOG_LINE.search(result.stderr), (call, result.stderr)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("level", ["1", "3"])
+def test_a_log_level_the_user_sets_hides_the_start_up_lines_too(level):
+    """TensorFlow prints its start-up lines before it reads the level; the quiet start keeps them out at any level but 0."""
+    table = str(ROOT / "param_tables" / "pix2pix_exposure.csv")
+    result = subprocess.run([str(BIN / "tfcorrect-params"), table], capture_output=True, text=True, timeout=300,
+                            env={**_env(), "TF_CPP_MIN_LOG_LEVEL": level})
+    assert result.returncode == 0
+    assert not CPP_LOG_LINE.search(result.stderr) and "cuInit" not in result.stderr, result.stderr[-2000:]
+
+
+WARNS = """
+import argparse, sys, warnings
+from tfcorrect.cli.common import run
+
+def warn(args):
+    warnings.warn("the photo has no colour profile; assuming sRGB", UserWarning)
+
+sys.exit(run("tfcorrect-test", warn, argparse.Namespace(verbose=True)))
+"""
+
+
+def test_a_python_warning_is_one_line_without_its_source_line():
+    result = subprocess.run([sys.executable, "-c", WARNS], capture_output=True, text=True, timeout=120, env=_env())
+    assert result.returncode == 0
+    assert result.stderr == "warning: the photo has no colour profile; assuming sRGB (UserWarning)\n", result.stderr

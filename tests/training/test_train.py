@@ -59,7 +59,7 @@ def test_a_finished_run_is_not_overwritten_and_resume_needs_a_checkpoint(tmp_pat
     run_dir.mkdir()
     assert train_cli.main(_argv(run_dir, photo_dir) + ["--resume"]) == 2
     assert "nothing to resume" in capsys.readouterr().err
-    (run_dir / "params.csv").write_text("CATEGORY,PARAM_NAME,PARAM_VALUE,USE_YN\n")
+    (run_dir / "checkpoint.npz").write_bytes(b"a finished epoch")
     assert train_cli.main(_argv(run_dir, photo_dir)) == 2
     assert "already holds a run" in capsys.readouterr().err
 

@@ -17,6 +17,7 @@ from tfcorrect.methods import build_trainer, get_method, load_params
 from tfcorrect.nn.precision import chosen_precision
 from tfcorrect.io.atomic import atomic_path
 from tfcorrect.params import resolved_rows, write_table
+from tfcorrect.training.folderlock import remove_leftovers
 from tfcorrect.training.strategies import make_strategy
 
 # Parameters a resumed run may change; any other difference would make it another run.
@@ -112,12 +113,17 @@ def _samples(dataset, count):
 
 
 def _checked_params(run_dir, params, resume):
-    """``params`` to train with in ``run_dir``: a resumed run's own, with only ``RESUMABLE_CHANGES`` taken."""
+    """``params`` to train with in ``run_dir``: a resumed run's own, with only ``RESUMABLE_CHANGES`` taken.
+
+    A folder whose training stopped before its first epoch ended (bad data, say) holds only what
+    tfcorrect wrote at the start, so a new run may start there again.
+    """
     if resume:
         if not (run_dir / runfolder.CHECKPOINT).is_file():
-            raise UserError(f"{run_dir}: nothing to resume (no {runfolder.CHECKPOINT}); run without --resume")
+            raise UserError(f"{run_dir}: nothing to resume (no {runfolder.CHECKPOINT}: no epoch completed); "
+                            "run without --resume")
         return _resumed_params(run_dir, params)
-    if (run_dir / runfolder.PARAMS).exists():
+    if (run_dir / runfolder.CHECKPOINT).exists():
         raise UserError(f"{run_dir}: already holds a run; pass --resume to continue it or choose another --run-dir")
     return params
 
@@ -144,7 +150,8 @@ def train(params, run_dir, *, resume=False, verbose="auto", callbacks=()):
         UserError: the run folder is in the wrong state or the data cannot be read.
     """
     run_dir = pathlib.Path(run_dir)
-    params = _checked_params(run_dir, params, resume)
+    requested = params
+    params = _checked_params(run_dir, requested, resume)
     strategy = make_strategy(params.strategy)  # first TensorFlow work: multiworker configures collective ops
     keras.utils.set_random_seed(params.seed)
     precision, reason = chosen_precision(params.precision)  # 'auto': this machine's choice, which params.csv records
@@ -154,11 +161,16 @@ def train(params, run_dir, *, resume=False, verbose="auto", callbacks=()):
     _warn_about_cpu_replicas(strategy)
     with strategy.scope():
         trainer = build_trainer(params)  # first: a missing pretrained file fails before the run folder exists
-    epoch, history = runfolder.load_checkpoint(run_dir / runfolder.CHECKPOINT, trainer) if resume else (0, [])
-    if epoch >= params.epochs:
-        print(f"{run_dir}: all {params.epochs} epochs are complete; raise EPOCHS to train further")
-        return None
-    with runfolder.worker_folder(run_dir, chief=strategy.extended.should_checkpoint) as folder:
+    chief = strategy.extended.should_checkpoint
+    with runfolder.worker_folder(run_dir, chief=chief) as folder:  # the chief's is locked from here on
+        if chief:
+            _checked_params(run_dir, requested, resume)  # again: another process may have started a run meanwhile
+            remove_leftovers(folder)
+        epoch, history = runfolder.load_checkpoint(run_dir / runfolder.CHECKPOINT, trainer) if resume else (0, [])
+        if epoch >= params.epochs:
+            print(f"{run_dir}: {epoch} epochs are complete (EPOCHS={params.epochs}); "
+                  f"raise EPOCHS above {epoch} to train further")
+            return None
         with atomic_path(folder / runfolder.PARAMS) as tmp:
             write_table(tmp, resolved_rows(params))
         return _fit(trainer, params, folder, strategy, epoch, history, verbose, callbacks)
@@ -171,6 +183,8 @@ def _fit(trainer, params, folder, strategy, epoch, history, verbose, callbacks):
     writer = runfolder.RunFolderWriter(folder, history, _samples(data.val, min(params.samples, data.val_count)),
                                        sample_network=method.predict_network, keep_best=params.keep_best,
                                        grid=method.sample_grid or runfolder.sample_grid)
+    if epoch:
+        writer.write_epoch_files(trainer, epoch, log=False)  # what a kill after the last checkpoint cut off
     callbacks = [
         writer,  # first: the others read the history row it adds
         keras.callbacks.TensorBoard(str(folder / runfolder.LOGS), write_graph=False),

@@ -8,10 +8,12 @@ far. It is written first at the end of an epoch, so the other files can always b
 
 import contextlib
 import json
+import math
 import pathlib
 import re
 import shutil
 import tempfile
+import zipfile
 
 import keras
 import numpy as np
@@ -22,6 +24,7 @@ from matplotlib.figure import Figure
 from tfcorrect.io.atomic import atomic_path
 from tfcorrect.errors import UserError
 from tfcorrect.io.images import write_image
+from tfcorrect.training.folderlock import locked
 
 PARAMS = "params.csv"
 HISTORY = "history.csv"
@@ -48,12 +51,17 @@ def worker_folder(run_dir, *, chief):
         chief: whether this process is the chief (``strategy.extended.should_checkpoint``).
 
     Yields:
-        ``run_dir`` (created) on the chief; a fresh temporary folder, removed on exit, elsewhere.
+        ``run_dir`` (created, and locked against a second writer while the block runs) on the chief;
+        a fresh temporary folder, removed on exit, elsewhere.
+
+    Raises:
+        UserError: another process is writing ``run_dir``.
     """
     if chief:
         run_dir = pathlib.Path(run_dir)
         run_dir.mkdir(parents=True, exist_ok=True)
-        yield run_dir
+        with locked(run_dir):
+            yield run_dir
         return
     folder = tempfile.mkdtemp(prefix="tfcorrect-worker-")
     try:
@@ -128,8 +136,9 @@ def load_checkpoint(path, trainer):
             for key, variable in named.items():
                 variable.assign(saved[key])
             return int(saved["epoch"]), json.loads(str(saved["history"]))
-    except (OSError, ValueError, KeyError) as err:
-        raise UserError(f"{path}: unreadable checkpoint ({err})") from None
+    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as err:  # truncated, bit-flipped
+        raise UserError(f"{path}: unreadable checkpoint ({type(err).__name__}: {err}); "
+                        "start the run again without --resume in a new --run-dir") from None
 
 
 def _few(what, keys, shown=3):
@@ -201,6 +210,19 @@ def append_warning(path, line):
         tmp.write_text(before + line + "\n", encoding="utf-8")
 
 
+def _check_finite(epoch, logs):
+    """Stop at the first epoch whose training losses are not finite: its state is not saved (the folder keeps the last good one).
+
+    Raises:
+        UserError: a training loss of ``logs`` is NaN or infinite.
+    """
+    bad = [f"{name}={float(value)}" for name, value in logs.items()
+           if not name.startswith("val_") and not math.isfinite(float(value))]
+    if bad:
+        raise UserError(f"epoch {epoch}: {', '.join(bad[:3])}: training diverged; the run folder keeps epoch "
+                        f"{epoch - 1} (try a lower LR, or PRECISION=float32)")
+
+
 class RunFolderWriter(keras.callbacks.Callback):
     """Writes a run folder's files at the end of every epoch.
 
@@ -237,9 +259,17 @@ class RunFolderWriter(keras.callbacks.Callback):
         if not logs:  # Keras ran out of data before this epoch trained anything
             self.model.stop_training = True
             return
+        _check_finite(epoch + 1, logs)
         self.history.append({"epoch": epoch + 1, **{k: float(v) for k, v in logs.items()}})
-        trainer = self.model
-        save_checkpoint(self.run_dir / CHECKPOINT, trainer, epoch + 1, self.history)
+        save_checkpoint(self.run_dir / CHECKPOINT, self.model, epoch + 1, self.history)
+        self.write_epoch_files(self.model, epoch + 1)
+
+    def write_epoch_files(self, trainer, epoch, *, log=True):
+        """Every file but the checkpoint, from ``trainer``'s state after ``epoch`` epochs.
+
+        A resumed run calls it first (``log=False``): a kill after the checkpoint was written may
+        have cut off the files that follow it (a sample, the loss plot).
+        """
         if self._improved():
             for name, network in trainer.networks.items():
                 save_weights(network, self.run_dir / weights_file(name))
@@ -247,8 +277,9 @@ class RunFolderWriter(keras.callbacks.Callback):
         plot_losses(self.run_dir / LOSS_PLOT, self.history)
         if self.samples is not None:
             grid = self.grid(trainer.networks[self.sample_network], *self.samples)
-            write_image(self.run_dir / SAMPLES / f"epoch_{epoch + 1:04d}.png", grid)
-            self._log_image(grid, epoch + 1)
+            write_image(self.run_dir / SAMPLES / f"epoch_{epoch:04d}.png", grid)
+            if log:
+                self._log_image(grid, epoch)
 
     def _log_image(self, grid, step):
         if self._image_log is None:
