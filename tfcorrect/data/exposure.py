@@ -123,7 +123,12 @@ def clipped_mask(pixels, level=CLIP_LEVEL):
     return (closed > 0) & (darkest >= level - 16 / 255)
 
 
-def fill_highlights(linear, clipped, gain, width):
+def clipped_distance(clipped):
+    """Pixels from each clipped pixel to the nearest one not clipped (``HxW`` float32; 0 where not clipped)."""
+    return cv2.distanceTransform(clipped.astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+
+
+def fill_highlights(linear, clipped, gain, width, *, distance=None):
     """``linear * gain`` with the clipped areas of a darkened photo filled by a ramp up to white.
 
     A pixel clipped in every channel was somewhere above white, so a darkening gain ``g < 1`` alone
@@ -140,6 +145,8 @@ def fill_highlights(linear, clipped, gain, width):
         clipped: :func:`clipped_mask` of the same photo (``HxW``).
         gain: the photo's linear gain.
         width: the ramp's length scale in pixels (``HIGHLIGHT_FILL`` times the shorter side).
+        distance: :func:`clipped_distance` of the whole photo, to fill a band of its rows: ``linear``,
+            ``clipped`` and ``distance`` are then that band's rows (distances cross band edges).
 
     Returns:
         float32 ``HxWxC``; values above 1 only where ``gain > 1`` (the caller clips).
@@ -147,7 +154,7 @@ def fill_highlights(linear, clipped, gain, width):
     out = np.asarray(linear, np.float32) * np.float32(gain)
     if gain >= 1.0 or width <= 0 or not clipped.any():
         return out
-    distance = cv2.distanceTransform(clipped.astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
+    distance = clipped_distance(clipped) if distance is None else distance
     ramp = (gain + (1.0 - gain) * -np.expm1(-distance / width))[..., None]
     return np.where(clipped[..., None], np.maximum(out, ramp), out).astype(np.float32)
 

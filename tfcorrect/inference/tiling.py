@@ -1,4 +1,4 @@
-"""Tiling: cutting an image into overlapping tiles, blending them back, padding, channel counts."""
+"""Tiling: cutting an image into overlapping tiles, blending them back, bands of rows, padding, channel counts."""
 
 import numpy as np
 import tensorflow as tf
@@ -17,6 +17,15 @@ def tile_starts(length, tile, stride):
         return [0]
     starts = list(range(0, length - tile, stride))
     return starts + [length - tile]
+
+
+def row_bands(height, width, band_pixels):
+    """Row slices cutting a ``height`` x ``width`` image into bands of at most ``band_pixels`` pixels (at least a row).
+
+    Work done band by band needs memory for one band, not for the whole image.
+    """
+    rows = max(1, band_pixels // max(width, 1))
+    return [slice(top, min(top + rows, height)) for top in range(0, height, rows)]
 
 
 def pad_to(pixels, height, width):

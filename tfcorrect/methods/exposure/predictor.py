@@ -4,6 +4,8 @@ The network runs once, on the whole picture downscaled to fit one tile; the gain
 read off and applied to the full-resolution picture in linear light, instead of tile by tile
 (where each tile would get its own gain). With ``HIGHLIGHT_FILL`` the clipped areas of a
 darkened photo rise from the gain's level at their edge up to white instead of turning gray.
+The gain is applied in bands of rows, so the only whole-picture float arrays are the input and
+the output (a 24 MP photo's float temporaries took 2 GiB otherwise).
 """
 
 import dataclasses
@@ -12,8 +14,10 @@ import numpy as np
 
 from tfcorrect.data import exposure
 from tfcorrect.inference.predictor import Predictor
-from tfcorrect.inference.tiling import pad_to, to_channels
+from tfcorrect.inference.tiling import pad_to, row_bands, to_channels
 from tfcorrect.io.images import shrink_to
+
+BAND_PIXELS = 1 << 20  # a band of float32 RGB is 12 MiB; TensorFlow's transfer functions take a few of them
 
 
 @dataclasses.dataclass
@@ -26,24 +30,37 @@ class GlobalGainPredictor(Predictor):
         highlight_fill: > 0: the clipped areas of a darkened photo are filled with a ramp from the
             gain's level up to white over this fraction of the shorter side
             (:func:`tfcorrect.data.exposure.fill_highlights`), which then replaces the roll-off.
+        band_pixels: pixels the gain is applied to at once (bands of whole rows); the result does
+            not depend on it.
     """
 
     highlight_rolloff: float = 0.0
     highlight_fill: float = 0.0
+    band_pixels: int = BAND_PIXELS
 
     def __call__(self, pixels):
         """Correct one image: float32 ``HxWxC`` in [0, 1] -> the same shape, one gain for all of it."""
-        return self._apply_global_gain(pixels, self.photo_gain(to_channels(pixels, self.in_channels)))
+        small = shrink_to(pixels, self.tile)  # before to_channels: a gray photo is repeated small
+        return self._apply_global_gain(pixels, self.photo_gain(to_channels(small, self.in_channels)))
 
     def _apply_global_gain(self, pixels, gain):
-        linear = exposure.srgb_to_linear(pixels)
-        fill = self.highlight_fill
+        """``pixels`` re-exposed by ``gain`` into a new float32 array, band by band."""
+        fill, clipped, distance = self.highlight_fill, None, None
         if fill:
             width = fill * min(pixels.shape[:2])
-            gained = exposure.fill_highlights(linear.numpy(), exposure.clipped_mask(pixels), gain, width)
-        else:
-            gained = exposure.apply_gain(linear, gain, self.highlight_rolloff)
-        return exposure.linear_to_srgb(gained).numpy()
+            clipped = exposure.clipped_mask(pixels)
+            if gain < 1 and clipped.any():  # else fill_highlights leaves every band as the plain product
+                distance = exposure.clipped_distance(clipped)  # on the whole photo: clipped areas span bands
+        out = np.empty(pixels.shape, np.float32)
+        for rows in row_bands(*pixels.shape[:2], self.band_pixels):
+            linear = exposure.srgb_to_linear(pixels[rows])
+            if fill:
+                band_distance = None if distance is None else distance[rows]
+                gained = exposure.fill_highlights(linear.numpy(), clipped[rows], gain, width, distance=band_distance)
+            else:
+                gained = exposure.apply_gain(linear, gain, self.highlight_rolloff)
+            out[rows] = exposure.linear_to_srgb(gained).numpy()
+        return out
 
     def photo_gain(self, image):
         """The linear gain the network applies to ``image`` (``HxWxC`` in [0, 1]) as a whole.
