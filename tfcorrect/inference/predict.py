@@ -111,9 +111,11 @@ def correct_file(predictor, source, target, *, stages=None):
     stages["read_s"] = stages.get("read_s", 0.0) + time.perf_counter() - clock
     clock = time.perf_counter()
     corrected = predictor(image.pixels)
+    alpha, bit_depth = image.alpha, image.bit_depth
+    del image  # its float pixels are not needed for writing (12 bytes a pixel for RGB)
     stages["correct_s"] = stages.get("correct_s", 0.0) + time.perf_counter() - clock
     clock = time.perf_counter()
-    write_image(target, corrected, alpha=image.alpha, bit_depth=image.bit_depth)
+    write_image(target, corrected, alpha=alpha, bit_depth=bit_depth)
     stages["write_s"] = stages.get("write_s", 0.0) + time.perf_counter() - clock
 
 

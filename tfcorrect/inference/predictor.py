@@ -65,6 +65,7 @@ class Predictor:
         if self.batch_size < 1:
             raise UserError(f"--batch-size must be at least 1, got {self.batch_size}")
         self.network_seconds = 0.0  # wall time spent in the network so far (benchmarks read it)
+        self.network_tiles = 0  # tiles run through the network so far (benchmarks count FLOPs with it)
         self._function = None
         if isinstance(self.generator, keras.Model):
             self.in_channels = self.generator.input_shape[-1]
@@ -75,12 +76,16 @@ class Predictor:
             self._run = self.generator
 
     def run_network(self, batch):
-        """The network on one float32 batch ``(b, tile, tile, in)`` in [-1, 1], timed into ``network_seconds``."""
+        """The network on one float32 batch ``(b, tile, tile, in)`` in [-1, 1], timed into ``network_seconds``.
+
+        The batch's tiles are counted into ``network_tiles``.
+        """
         start = time.perf_counter()
         try:
             return self._run(batch)
         finally:
             self.network_seconds += time.perf_counter() - start
+            self.network_tiles += len(batch)
 
     def traces(self):
         """How often the network's ``tf.function`` has been traced, or ``None`` for an exported backend."""
@@ -94,7 +99,7 @@ class Predictor:
         out = self._tiled(padded)[:height, :width]
         if channels == 1 and out.shape[-1] == 3 and self.in_channels == 3:
             out = out.mean(axis=-1, keepdims=True)  # a gray photo stays gray
-        return np.clip(out, 0.0, 1.0)
+        return np.clip(out, 0.0, 1.0, out=out)  # in place: the image's float copies are what takes memory
 
     def _tiled(self, image):
         height, width = image.shape[:2]
@@ -111,4 +116,4 @@ class Predictor:
             for (y, x), out in zip(chunk, outputs):
                 total[y:y + self.tile, x:x + self.tile] += out * weights
                 weight[y:y + self.tile, x:x + self.tile] += weights
-        return total / weight
+        return np.divide(total, weight, out=total)

@@ -26,6 +26,7 @@ _NO_ALPHA_EXTENSIONS = (".jpg", ".jpeg")
 
 _DTYPES = {8: np.uint8, 16: np.uint16}
 _BITS = {np.dtype(dtype): bits for bits, dtype in _DTYPES.items()}
+_BAND_SAMPLES = 1 << 22  # samples to_uint converts at once (16 MiB of float32)
 
 
 @dataclasses.dataclass(frozen=True, eq=False)
@@ -142,8 +143,15 @@ def to_uint(pixels, bit_depth):
     if bit_depth not in _DTYPES:
         raise ValueError(f"bit_depth must be 8 or 16, not {bit_depth!r}")
     dtype = _DTYPES[bit_depth]
-    scaled = np.clip(np.asarray(pixels, dtype=np.float32), 0.0, 1.0) * np.iinfo(dtype).max
-    return np.rint(scaled).astype(dtype)
+    pixels = np.asarray(pixels)
+    if pixels.ndim == 0:
+        return to_uint(pixels[None], bit_depth).reshape(())
+    samples = np.empty(pixels.shape, dtype)
+    rows = max(1, _BAND_SAMPLES // max(1, pixels[0].size))  # a band at a time: no float copy of a whole image
+    for top in range(0, len(pixels), rows):
+        scaled = np.clip(pixels[top:top + rows].astype(np.float32), 0.0, 1.0) * np.iinfo(dtype).max
+        samples[top:top + rows] = np.rint(scaled, out=scaled)
+    return samples
 
 
 def shrink_to(pixels, long_side):
