@@ -124,7 +124,9 @@ def _to_image(path, decoded, *, has_alpha=None):
     alpha = decoded[..., -1].astype(np.float32) / scale if channels in (2, 4) else None
     to_rgb = cv2.COLOR_BGRA2RGB if channels == 4 else cv2.COLOR_BGR2RGB
     color = cv2.cvtColor(decoded, to_rgb) if channels >= 3 else decoded[..., :1]
-    return Image(pixels=color.astype(np.float32) / scale, alpha=alpha, bit_depth=bit_depth)
+    pixels = color.astype(np.float32)
+    pixels /= scale  # in place: one float copy of the photo, not two
+    return Image(pixels=pixels, alpha=alpha, bit_depth=bit_depth)
 
 
 def to_uint(pixels, bit_depth):
