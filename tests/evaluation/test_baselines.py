@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from tfcorrect.evaluation import baselines
+from tfcorrect.evaluation import baselines, metrics
 from tfcorrect.data.exposure import render_exposure
 from tfcorrect.evaluation.metrics import psnr, ssim
 from conftest import photo
@@ -33,7 +33,9 @@ def test_metrics_rank_a_closer_image_higher():
     near, far = render_exposure(original, -0.5).numpy(), render_exposure(original, -1.5).numpy()
     assert psnr(near, original) > psnr(far, original)
     assert ssim(near, original) > ssim(far, original)
-    assert psnr(original, original) == float("inf") or psnr(original, original) > 100
+    assert psnr(original, original) == metrics.PSNR_MAX == 100  # an exact match: capped, not infinite
+    assert psnr(np.nextafter(original, 2, dtype=np.float32), original) == 100  # closer than 1e-5 rms
+    assert 90 < psnr(np.clip(original + 3e-5, 0, 1), original) < 100
     with pytest.raises(ValueError, match="shapes differ"):
         psnr(original, original[:10])
 

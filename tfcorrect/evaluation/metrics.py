@@ -26,6 +26,8 @@ from tfcorrect.nn.pretrained import load_application
 FILTER_SIZE = 11
 FILTER_SIGMA = 1.5
 K1, K2 = 0.01, 0.03
+# PSNR in dB of an exact match (mse 0, an infinite PSNR) and of anything closer than 1e-5 rms.
+PSNR_MAX = 100.0
 # Wang et al.'s MS-SSIM weights of the 5 scales, finest first (tf.image.ssim_multiscale's default).
 MS_SSIM_POWER_FACTORS = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333)
 
@@ -48,8 +50,12 @@ def _windowed_pair(image, reference):
 
 
 def psnr(image, reference):
-    """Peak signal-to-noise ratio in dB (``tf.image.psnr`` with a peak of 1)."""
-    return float(tf.image.psnr(*_pair(image, reference), max_val=1.0))
+    """Peak signal-to-noise ratio in dB (``tf.image.psnr`` with a peak of 1), at most :data:`PSNR_MAX`.
+
+    An exact match has an infinite PSNR, which would make every mean over a set with one such pair
+    infinite; it scores :data:`PSNR_MAX` (100 dB, an rms error of 1e-5, below one 16-bit step) instead.
+    """
+    return min(float(tf.image.psnr(*_pair(image, reference), max_val=1.0)), PSNR_MAX)
 
 
 def ssim(image, reference):

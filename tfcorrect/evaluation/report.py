@@ -7,6 +7,7 @@ from collections.abc import Callable
 import cv2
 import numpy as np
 
+from tfcorrect.evaluation.metrics import PSNR_MAX
 from tfcorrect.io.images import to_uint
 
 # The summary's condition of every image together.
@@ -47,7 +48,8 @@ _DEFINITIONS = """\
 
 All metrics compare a method's output with the target, both RGB in [0, 1]; higher is better.
 
-- **PSNR**: `tf.image.psnr` with a peak of 1, in dB.
+- **PSNR**: `tf.image.psnr` with a peak of 1, in dB, capped at {psnr_max:g} dB: an exact match (an infinite PSNR)
+  and any output within 1e-5 rms of its target score {psnr_max:g}, so a mean stays finite.
 - **SSIM**: `tf.image.ssim` (11x11 Gaussian window, sigma 1.5, K1 = 0.01, K2 = 0.03), mean over channels.
 - **MS-SSIM**: `tf.image.ssim_multiscale` with Wang et al.'s 5 scales; an image with a side under 161 pixels
   uses the scales that fit, their power factors renormalised to sum to 1.
@@ -69,7 +71,7 @@ def render_report(summary, header, failed):
     lines += ["", "## Means per method", "", markdown_table(overall)]
     if (summary.condition != ALL).any():
         lines += ["", "## Means per condition and method", "", markdown_table(summary[summary.condition != ALL])]
-    lines += ["", _DEFINITIONS]
+    lines += ["", _DEFINITIONS.format(psnr_max=PSNR_MAX)]
     if failed:
         lines += ["## Failed", ""] + [f"- {message}" for message in failed] + [""]
     return "\n".join(lines)
