@@ -1,11 +1,14 @@
 """Classical baselines and metrics on real photos."""
 
+import cv2
 import numpy as np
 import pytest
 
-from tfcorrect.evaluation import baselines, metrics
+from tfcorrect.data import exposure
 from tfcorrect.data.exposure import render_exposure
+from tfcorrect.evaluation import baselines, metrics
 from tfcorrect.evaluation.metrics import psnr, ssim
+from tfcorrect.io.images import read_rgb, write_image
 from conftest import photo
 
 
@@ -44,3 +47,26 @@ def test_histogram_equalisation_flattens_each_channel():
     out = baselines.histogram_equalisation(render_exposure(photo("coffee"), -1.5).numpy())
     for c in range(3):
         assert abs(out[..., c].mean() - 0.5) < 0.05
+
+
+def _quantised(image, bits):
+    top = 2 ** bits - 1
+    return (np.round(image * top) / np.float32(top)).astype(np.float32)
+
+
+def test_fast_reexposure_baselines_give_the_bits_of_the_tensor_versions(tmp_path):
+    photos = [cv2.resize(photo("coffee"), (501, 377), interpolation=cv2.INTER_AREA),  # 566,631 samples: a tail
+              cv2.resize(photo("astronaut"), (97, 61), interpolation=cv2.INTER_AREA)]
+    write_image(tmp_path / "sixteen.png", photos[0], bit_depth=16)
+    images = [exposure.render_exposure(p, ev).numpy() for p in photos for ev in (-1.5, 1.0)]  # not quantised
+    images += [_quantised(i, 8) for i in images] + [read_rgb(tmp_path / "sixteen.png")[0]]
+
+    def white_point(image):  # the baseline before it ran its encoding per distinct value
+        linear = exposure.srgb_to_linear(image[None]) * exposure.white_point_gain(image[None])
+        return exposure.linear_to_srgb(linear).numpy()[0]
+
+    for image in images:
+        np.testing.assert_array_equal(baselines.global_reexposure(image),
+                                      exposure.global_reexposure(image[None]).numpy()[0])
+        np.testing.assert_array_equal(baselines.white_point_reexposure(image), white_point(image))
+    assert abs(baselines.global_reexposure(images[0]).mean() - 0.5) < 0.01
