@@ -2,7 +2,8 @@
 
 :func:`evaluate` reads each input/target pair of a ``paired`` or ``afifi`` folder, corrects the
 input with every chosen baseline of :data:`tfcorrect.evaluation.baselines.BASELINES` (and a run folder's
-model), scores each output against the target with :data:`tfcorrect.evaluation.metrics.METRICS` and writes
+model), scores all the outputs against the target at once with :data:`tfcorrect.evaluation.metrics.METRICS`
+(:func:`tfcorrect.evaluation.batched.score_outputs`) and writes
 ``metrics.csv`` (one row per image and method), ``report.md`` (means per method, overall and per
 exposure condition) and ``grid.png`` (input | methods | target for a few images). A pair that
 cannot be read or whose sizes differ is named and skipped; the others go on.
@@ -16,17 +17,18 @@ import re
 import sys
 
 import keras
-import numpy as np
 import pandas as pd
 
 from tfcorrect.evaluation import metrics
+from tfcorrect.evaluation.batched import score_outputs
+from tfcorrect.evaluation.corrections import corrected, read_pair  # noqa: F401 (read_pair: public here too)
 from tfcorrect.io.atomic import atomic_path, write_bytes
 from tfcorrect.evaluation.baselines import BASELINES
 from tfcorrect.data.examples import condition_name
 from tfcorrect.errors import UserError
 from tfcorrect.evaluation.report import ALL, make_grid, markdown_table, render_report, thumbnail
 from tfcorrect.inference.predict import predictor_from_run, run_params
-from tfcorrect.io.images import read_rgb, write_image
+from tfcorrect.io.images import write_image
 from tfcorrect.methods import DATA_KINDS, FOLDER_EVALUATORS
 
 MODEL = "model"
@@ -124,22 +126,10 @@ def _condition_key(name):
     return (0, float(match[1]), name) if match else (1, 0.0, name)
 
 
-def read_pair(example):
-    """``(input, target)`` of an example as RGB arrays of the same size.
-
-    Raises:
-        UserError: a file cannot be read, or the two sizes differ (the message names the input).
-    """
-    image, target = read_rgb(example.input)[0], read_rgb(example.target)[0]
-    if image.shape != target.shape:
-        raise UserError(f"{example.input}: size {image.shape[1]}x{image.shape[0]} differs from its target "
-                        f"{example.target} ({target.shape[1]}x{target.shape[0]})")
-    return image, target
-
-
-def score(output, target):
-    """Every metric of :data:`tfcorrect.evaluation.metrics.METRICS` of one output against its target."""
-    return {name: metric(output, target) for name, metric in metrics.METRICS.items()}
+def score(outputs, target):
+    """method name -> {metric name: value} of each output (``HxWx3``) against their target, all at once."""
+    values = score_outputs(list(outputs.values()), target)
+    return {method: {name: float(values[name][i]) for name in metrics.METRICS} for i, method in enumerate(outputs)}
 
 
 def _inception(weights):
@@ -230,26 +220,26 @@ def _score_all(data, examples, methods, classifier, grid, progress):
     rows, failed, thumbnails = [], [], []
     probabilities = {}  # (condition, method) -> [class probabilities of each output]
     bar = keras.utils.Progbar(len(examples), unit_name="image") if progress else None
-    for i, example in enumerate(examples):
+    for i, pair in enumerate(corrected(examples, methods)):
+        example, outputs = pair.example, pair.outputs
         try:
-            image, target = read_pair(example)
-            outputs = {name: np.clip(correct(image), 0.0, 1.0) for name, correct in methods.items()}
+            if pair.error is not None:
+                raise pair.error
             condition = condition_of(example, data)
             name = pathlib.Path(example.input).relative_to(data).as_posix()
-            rows += [{"image": name, "condition": condition, "method": method, **score(output, target)}
-                     for method, output in outputs.items()]
+            rows += [{"image": name, "condition": condition, "method": method, **values}
+                     for method, values in score(outputs, pair.target).items()]
         except Exception as err:  # one bad pair must not stop the evaluation
             message = str(err) if isinstance(err, UserError) else f"{example.input}: {type(err).__name__}: {err}"
             failed.append(message.splitlines()[0])
             print(f"\nfailed: {failed[-1]}", file=sys.stderr, flush=True)
         else:
             if classifier is not None:
-                for method, output in outputs.items():
-                    probabilities.setdefault((condition, method), []).append(
-                        metrics.class_probabilities([output], classifier)[0])
+                for method, p in zip(outputs, metrics.class_probabilities(outputs.values(), classifier)):
+                    probabilities.setdefault((condition, method), []).append(p)
             if len(thumbnails) < grid:
                 # Full-size copies of every method's output would not fit in memory for long.
-                thumbnails.append([thumbnail(x) for x in (image, *outputs.values(), target)])
+                thumbnails.append([thumbnail(x) for x in (pair.image, *outputs.values(), pair.target)])
         if bar:
             bar.update(i + 1)
     return rows, probabilities, thumbnails, failed

@@ -110,7 +110,8 @@ def local_statistics(image, reference):
         image, reference: float ``HxWxC`` (or ``BxHxWxC``) of the same shape.
 
     Returns:
-        A dict of ``mu_x, mu_y, var_x, var_y, cov_xy``, each ``(B, H - 10, W - 10, C)``.
+        A dict of ``mu_x, mu_y, var_x, var_y, cov_xy`` and the squared means ``mu_x2, mu_y2``, each
+        ``(B, H - 10, W - 10, C)``.
     """
     x, y = _windowed_pair(image, reference)
     if x.shape.rank == 3:
@@ -120,18 +121,23 @@ def local_statistics(image, reference):
     def reduce(z):
         return tf.nn.depthwise_conv2d(z, kernel, strides=[1, 1, 1, 1], padding="VALID")
 
-    mu_x, mu_y = reduce(x), reduce(y)
+    return moments(reduce(x), reduce(y), reduce(x * x), reduce(y * y), reduce(x * y))
+
+
+def moments(mu_x, mu_y, mean_xx, mean_yy, mean_xy):
+    """:func:`local_statistics` from the window means of ``x, y, x*x, y*y, x*y`` (``cov_xy`` None without ``x*y``)."""
+    mu_x2, mu_y2 = mu_x ** 2, mu_y ** 2  # kept for luminance_term: a float32 pow is the costliest op here
     # Variances below zero are float round-off of a flat patch.
-    return {"mu_x": mu_x, "mu_y": mu_y,
-            "var_x": tf.maximum(reduce(x * x) - mu_x ** 2, 0.0),
-            "var_y": tf.maximum(reduce(y * y) - mu_y ** 2, 0.0),
-            "cov_xy": reduce(x * y) - mu_x * mu_y}
+    return {"mu_x": mu_x, "mu_y": mu_y, "mu_x2": mu_x2, "mu_y2": mu_y2,
+            "var_x": tf.maximum(mean_xx - mu_x2, 0.0),
+            "var_y": tf.maximum(mean_yy - mu_y2, 0.0),
+            "cov_xy": None if mean_xy is None else mean_xy - mu_x * mu_y}
 
 
 def luminance_term(stats):
     """SSIM's luminance comparison ``l`` at every position of :func:`local_statistics`."""
     c1 = K1 ** 2
-    return (2 * stats["mu_x"] * stats["mu_y"] + c1) / (stats["mu_x"] ** 2 + stats["mu_y"] ** 2 + c1)
+    return (2 * stats["mu_x"] * stats["mu_y"] + c1) / (stats["mu_x2"] + stats["mu_y2"] + c1)
 
 
 def contrast_term(stats):
@@ -153,7 +159,10 @@ def contrast_similarity(image, reference):
 
 def saturation(image):
     """Per-pixel HSV saturation ``(max - min) / max`` of RGB images, ``HxWx1`` (0 where black)."""
-    return tf.image.rgb_to_hsv(tf.convert_to_tensor(np.asarray(image, np.float32)))[..., 1:2]
+    image = image if tf.is_tensor(image) else tf.convert_to_tensor(np.asarray(image, np.float32))
+    # The S of tf.image.rgb_to_hsv by the same float32 ops, without its hue.
+    value = tf.reduce_max(image, axis=-1, keepdims=True)
+    return tf.where(value > 0, (value - tf.reduce_min(image, axis=-1, keepdims=True)) / value, 0.0)
 
 
 def saturation_similarity(image, reference):
