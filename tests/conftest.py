@@ -48,6 +48,7 @@ def params(**overrides):
     """Resolved parameters: the schema's defaults with ``overrides`` (lower-case names), derived values filled."""
     from tfcorrect.methods import resolve
 
+    overrides = {"precision": "float32", **overrides}  # the same numbers on a machine where auto means bfloat16
     return resolve(_empty_table(), sets=[f"{k.upper()}={v}" for k, v in overrides.items()])[0]
 
 
@@ -63,7 +64,8 @@ def _empty_table():
 def tiny_sets(train_dir, **extra):
     """``--set`` options of a tiny, fast run on ``train_dir``."""
     values = {"DATASET": "simulate_exposure", "TRAIN_DIR": str(train_dir), "RESOL": 64, "NGF": 8, "NDF": 8,
-              "EPOCHS": 2, "STEPS_PER_EPOCH": 3, "BATCH_SIZE": 2, "VAL_FRACTION": 0.34, "SAMPLES": 2}
+              "EPOCHS": 2, "STEPS_PER_EPOCH": 3, "BATCH_SIZE": 2, "VAL_FRACTION": 0.34, "SAMPLES": 2,
+              "PRECISION": "float32"}  # tests compare numbers: the same on machines where auto picks bfloat16
     values.update(extra)
     return [f"{k}={v}" for k, v in values.items()]
 

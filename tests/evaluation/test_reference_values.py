@@ -5,6 +5,8 @@
 ``tfcorrect-data simulate-exposure --ev-offsets -1,1`` make; the fixture's README says how.
 """
 
+import pathlib
+
 import cv2
 import numpy as np
 import pandas as pd
@@ -41,4 +43,14 @@ def test_every_baseline_scores_the_values_of_the_unbatched_metrics(tmp_path):
     old = pd.read_csv(REFERENCE).set_index(["image", "method"]).sort_index()
     assert list(new.index) == list(old.index) and len(old) == len(SIZES) * 2 * 6
     assert list(new.columns) == list(old.columns)
-    np.testing.assert_allclose(new[METRIC_COLUMNS].to_numpy(), old[METRIC_COLUMNS].to_numpy(), rtol=1e-6, atol=0)
+    # 1e-6 holds on the machine that wrote the reference (and bench/eval.py shows it old against new in one
+    # run anywhere); another CPU's oneDNN kernels move the old code's own float32 values by up to ~1e-5.
+    np.testing.assert_allclose(new[METRIC_COLUMNS].to_numpy(), old[METRIC_COLUMNS].to_numpy(),
+                               rtol=1e-6 if _same_machine() else 1e-4, atol=0)
+
+
+def _same_machine():
+    """Whether this CPU is the reference's (its model name is in the fixture's README)."""
+    model = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo", encoding="utf-8")
+                  if line.startswith("model name")), None) if pathlib.Path("/proc/cpuinfo").exists() else None
+    return model is not None and model in (FIXTURES / "evaluation" / "README.md").read_text(encoding="utf-8")
