@@ -107,7 +107,7 @@ def test_auto_builds_float32_networks_on_a_cpu_without_amx():
         pytest.skip("this machine has bfloat16 matrix units")
     assert machine_precision()[0] == "float32"
     assert "no AMX" in machine_precision()[1]
-    p = params(resol=64, ngf=4, ndf=4)
+    p = params(resol=64, ngf=4, ndf=4, precision="auto")
     assert p.precision == "auto"  # the table's value; the machine decides when networks are built
     assert build_network(p, "generator").get_layer("generator_down2_conv").compute_dtype == "float32"
 
@@ -122,7 +122,7 @@ def test_an_auto_run_records_its_choice_and_a_resume_keeps_the_recorded_one(tmp_
     from tfcorrect.cli import train as train_cli
 
     def argv(run_dir, *sets):  # later --set options override earlier ones
-        sets = [*tiny_sets(photo_dir, EPOCHS=1, STEPS_PER_EPOCH=2), *sets]
+        sets = [*tiny_sets(photo_dir, EPOCHS=1, STEPS_PER_EPOCH=2, PRECISION="auto"), *sets]
         return [str(table(tmp_path, "")), *[a for s in sets for a in ("--set", s)], "--run-dir", str(run_dir)]
 
     chosen, reason = machine_precision()
