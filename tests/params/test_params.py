@@ -183,6 +183,7 @@ def _implementations():
     from tfcorrect.methods.colorize.homomorphic import CHANNELS
     from tfcorrect.methods.dense_unet.model import DISCRIMINATORS
     from tfcorrect.methods.exposure.afifi import AFIFI_EXPERTS
+    from tfcorrect.methods.exposure.kinds import SIM_RENDERS
     from tfcorrect.methods.illum_da.model import GRL_RAMPS, POOLINGS
     from tfcorrect.methods.illum_da.pipeline import ARMS
     from tfcorrect.methods.pix2pix.unet import HEADS, PRENORMS
@@ -193,7 +194,7 @@ def _implementations():
     return {"MODEL": METHODS, "DATASET": DATA_KINDS, "G_OUTPUT": HEADS, "G_PRENORM": PRENORMS,
             "GAN_LOSS": GAN_LOSSES, "STRATEGY": STRATEGIES, "PRECISION": PRECISIONS,
             "EXPERT": AFIFI_EXPERTS, "PREPROCESS": PREPROCESSES, "HOMO_CHANNELS": CHANNELS, "DISC": DISCRIMINATORS,
-            "ARM": ARMS, "POOLING": POOLINGS, "GRL_RAMP": GRL_RAMPS}
+            "ARM": ARMS, "POOLING": POOLINGS, "GRL_RAMP": GRL_RAMPS, "SIM_RENDER": SIM_RENDERS}
 
 
 def _choices(name):
@@ -202,7 +203,8 @@ def _choices(name):
 
 
 @pytest.mark.parametrize("name", ["MODEL", "DATASET", "G_OUTPUT", "G_PRENORM", "GAN_LOSS", "STRATEGY", "PRECISION",
-                                  "EXPERT", "PREPROCESS", "HOMO_CHANNELS", "DISC", "ARM", "POOLING", "GRL_RAMP"])
+                                  "EXPERT", "PREPROCESS", "HOMO_CHANNELS", "DISC", "ARM", "POOLING", "GRL_RAMP",
+                                  "SIM_RENDER"])
 def test_each_choice_list_is_the_keys_of_its_implementation(name, tmp_path, monkeypatch):
     from tfcorrect.params.docs import markdown
 
@@ -217,7 +219,8 @@ def test_each_choice_list_is_the_keys_of_its_implementation(name, tmp_path, monk
 
 
 # Rows selecting the component that owns an option.
-_SELECTING = {"EXPERT": "COMMON,DATASET,afifi,Y\n", "HOMO_CHANNELS": "COMMON,PREPROCESS,homomorphic,Y\n",
+_SELECTING = {"EXPERT": "COMMON,DATASET,afifi,Y\n", "SIM_RENDER": "COMMON,DATASET,simulate_exposure,Y\n",
+              "HOMO_CHANNELS": "COMMON,PREPROCESS,homomorphic,Y\n",
               "DISC": "COMMON,MODEL,dense_unet,Y\n",
               **dict.fromkeys(("ARM", "POOLING", "GRL_RAMP"), "COMMON,MODEL,illum_da,Y\nCOMMON,DATASET,illuminant,Y\n")}
 

@@ -1,8 +1,9 @@
 """The exposure-correction data kinds: ``afifi`` (Afifi et al.'s renders) and ``simulate_exposure`` (our renders).
 
-``simulate_exposure`` renders each well-exposed photo at an EV offset in linear light inside the
-``tf.data`` pipeline (the shipped default model's training data); ``afifi`` reads Afifi et al.'s
-data set, the exposure-correction pix2pix paper's.
+``simulate_exposure`` renders each well-exposed photo at an EV offset inside the ``tf.data``
+pipeline (the shipped default model's training data): in linear light (``SIM_RENDER=linear``) or
+as a camera would (``camera``, :mod:`tfcorrect.data.camera`), or each pair one of the two
+(``mixed``); ``afifi`` reads Afifi et al.'s data set, the exposure-correction pix2pix paper's.
 """
 
 import dataclasses
@@ -10,6 +11,7 @@ import dataclasses
 import tensorflow as tf
 
 from tfcorrect.data import examples
+from tfcorrect.data.camera import render_camera
 from tfcorrect.data.exposure import linear_to_srgb, render_exposure, srgb_to_linear
 from tfcorrect.data.kinds import DataKind, folder_only
 from tfcorrect.errors import TableError
@@ -17,6 +19,29 @@ from tfcorrect.methods.exposure.afifi import AFIFI_EXPERTS, find_afifi
 from tfcorrect.params import Component, option
 
 EXPOSURE_OFFSETS = "-1.5,-1,0,1,1.5"
+CAMERA_SHARE = 0.5  # SIM_RENDER=mixed: the share of pairs rendered as a camera would
+
+
+def _render_linear(target, ev, seed):
+    return render_exposure(target, ev)
+
+
+def _render_camera(target, ev, seed):
+    """:func:`~tfcorrect.data.camera.render_camera` inside the graph; its seed is a stream of its own."""
+    image = tf.numpy_function(lambda x, e, s: render_camera(x, float(e), s),
+                              [target, ev, tf.random.experimental.stateless_fold_in(seed, 1)], tf.float32,
+                              stateful=False)
+    image.set_shape(target.shape)
+    return image
+
+
+def _render_mixed(target, ev, seed):
+    camera = tf.random.stateless_uniform([], tf.random.experimental.stateless_fold_in(seed, 2)) < CAMERA_SHARE
+    return tf.cond(camera, lambda: _render_camera(target, ev, seed), lambda: _render_linear(target, ev, seed))
+
+
+# SIM_RENDER -> (target, ev, seed) -> input.
+SIM_RENDERS = {"linear": _render_linear, "camera": _render_camera, "mixed": _render_mixed}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -31,7 +56,7 @@ class AfifiOptions:
 
 @dataclasses.dataclass(frozen=True)
 class SimulateExposureOptions:
-    """The EVs a photo is rendered at, and the camera degradations of the rendered training input."""
+    """The EVs a photo is rendered at, how it is rendered, and the camera degradations of the training input."""
 
     ev_offsets: str = option(
         EXPOSURE_OFFSETS, "simulate_exposure: EV offsets (comma-separated) rendered in linear light."
@@ -49,6 +74,11 @@ class SimulateExposureOptions:
     sim_jpeg_p: float = option(
         0.0, "simulate_exposure: probability that a rendered training input is re-encoded as JPEG (quality "
         "drawn from 60-95), as a camera or a web upload would.", minimum=0.0, maximum=1.0
+    )
+    sim_render: str = option(
+        "linear", "simulate_exposure: how an input is rendered: linear (gain in linear light, clip, sRGB), camera "
+        "(also sensor noise, local tone mapping, a drawn tone curve and JPEG; see docs/data-kinds.md) or mixed "
+        "(each pair one of the two, half each); validation renders are fixed per image.", choices=SIM_RENDERS
     )
 
 
@@ -72,7 +102,7 @@ def _find_afifi(folder, options):
 
 
 def _render_drawn_ev(target, ev, seed, params):
-    """``target`` rendered at its EV, or at one drawn when it has none (NaN).
+    """``target`` rendered by ``SIM_RENDER`` at its EV, or at one drawn when it has none (NaN).
 
     The EV is drawn uniformly from ``[-EV_RANGE, EV_RANGE]`` when ``EV_RANGE`` > 0, else from ``EV_OFFSETS``.
     """
@@ -81,7 +111,7 @@ def _render_drawn_ev(target, ev, seed, params):
     else:
         offsets = tf.constant(ev_offsets(params), tf.float32)
         drawn = tf.gather(offsets, tf.random.stateless_uniform([], seed, 0, len(ev_offsets(params)), tf.int32))
-    return render_exposure(target, tf.where(tf.math.is_nan(ev), drawn, ev))
+    return SIM_RENDERS[params.sim_render](target, tf.where(tf.math.is_nan(ev), drawn, ev), seed)
 
 
 def _camera_degradation(image, seed, params):
