@@ -1,4 +1,5 @@
-"""Each test pair read once and corrected by every method, the next pair while the caller scores this one."""
+"""Each test pair (or input without a target) read once and corrected by every method, the next one while the
+caller scores this one."""
 
 import concurrent.futures
 import dataclasses
@@ -11,7 +12,7 @@ from tfcorrect.io.images import read_rgb
 
 @dataclasses.dataclass
 class Corrected:
-    """One example's input, target and each method's output clipped to [0, 1], or why there are none.
+    """One example's input, target (None without one) and each method's output clipped to [0, 1], or why there are none.
 
     Attributes:
         example: the example (``input`` and ``target`` paths).
@@ -41,9 +42,9 @@ def read_pair(example):
 
 
 def correct(example, methods):
-    """The :class:`Corrected` of one example: read once, then every method's output."""
+    """The :class:`Corrected` of one example (without a target when ``example.target`` is ``""``)."""
     try:
-        image, target = read_pair(example)
+        image, target = read_pair(example) if example.target else (read_rgb(example.input)[0], None)
         outputs = {name: np.clip(method(image), 0.0, 1.0) for name, method in methods.items()}
     except Exception as err:  # one bad pair must not stop the evaluation; the caller names it
         return Corrected(example, error=err)

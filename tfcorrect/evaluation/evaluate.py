@@ -1,19 +1,22 @@
-"""Scoring corrections of a test set against its targets: a run's model beside the classical baselines.
+"""Scoring corrections of a test set: a run's model beside the classical baselines.
 
 :func:`evaluate` reads each input/target pair of a ``paired`` or ``afifi`` folder, corrects the
 input with every chosen baseline of :data:`tfcorrect.evaluation.baselines.BASELINES` (and a run folder's
 model), scores all the outputs against the target at once with :data:`tfcorrect.evaluation.metrics.METRICS`
-(:func:`tfcorrect.evaluation.batched.score_outputs`) and writes
+(:func:`tfcorrect.evaluation.batched.score_outputs`) and each against its input with
+:data:`tfcorrect.evaluation.metrics.INPUT_METRICS`, and writes
 ``metrics.csv`` (one row per image and method), ``report.md`` (means per method, overall and per
 exposure condition) and ``grid.png`` (input | methods | target for a few images). A pair that
 cannot be read or whose sizes differ is named and skipped; the others go on.
+
+An ``inputs`` folder (any folder of images in no layout above, or ``--dataset inputs``) has no targets:
+only the input metrics are computed, and ``grid.png`` shows the images with the most new edges first.
 """
 
 import dataclasses
 import datetime
 import math
 import pathlib
-import re
 import sys
 
 import keras
@@ -24,11 +27,11 @@ from tfcorrect.evaluation.batched import score_outputs
 from tfcorrect.evaluation.corrections import corrected, read_pair  # noqa: F401 (read_pair: public here too)
 from tfcorrect.io.atomic import atomic_path, write_bytes
 from tfcorrect.evaluation.baselines import BASELINES
-from tfcorrect.data.examples import condition_name
+from tfcorrect.data.examples import Example, condition_name
 from tfcorrect.errors import UserError
-from tfcorrect.evaluation.report import ALL, make_grid, markdown_table, render_report, thumbnail
+from tfcorrect.evaluation.report import ALL, make_grid, markdown_table, render_report, summarise, thumbnail
 from tfcorrect.inference.predict import predictor_from_run, run_params
-from tfcorrect.io.images import write_image
+from tfcorrect.io.images import list_images, write_image
 from tfcorrect.methods import DATA_KINDS, FOLDER_EVALUATORS
 
 MODEL = "model"
@@ -37,6 +40,8 @@ MODEL = "model"
 FINDERS = {name: kind for name, kind in DATA_KINDS.items() if kind.layout}
 # The afifi kind's EXPERT option: its choices and default.
 EXPERT = DATA_KINDS["afifi"].options.fields["EXPERT"]
+# --dataset for a folder of images without targets: every image below it is an input.
+INPUTS = "inputs"
 
 
 @dataclasses.dataclass
@@ -46,7 +51,8 @@ class Evaluation:
     Attributes:
         metrics: one row per image and method: ``image, condition, method`` and each metric.
         summary: means per ``condition`` (``"all"`` for every image) and ``method``, with the
-            image count ``images`` and the set-level ``inception_score`` (NaN when not computed).
+            image count ``images``, the largest ``new_edges_max`` and the set-level ``inception_score``
+            (NaN when not computed).
         failed: one message per pair that could not be evaluated.
         out: the folder the files were written to.
     """
@@ -58,16 +64,18 @@ class Evaluation:
 
 
 def detect_kind(folder):
-    """``paired`` or ``afifi`` from a folder's subfolders.
+    """``paired`` or ``afifi`` from a folder's subfolders, else :data:`INPUTS` when it holds images.
 
     Raises:
-        UserError: neither layout is there.
+        UserError: no layout is there and no image either.
     """
     for name, kind in FINDERS.items():
         if all((folder / sub).is_dir() for sub in kind.layout):
             return name
+    if list_images(folder):
+        return INPUTS
     raise UserError(f"{folder}: not a paired (input/, target/) or afifi (INPUT_IMAGES/, GT_IMAGES/ or "
-                    f"expert_<x>_testing_set/) folder; name the kind with --dataset")
+                    f"expert_<x>_testing_set/) folder, and no images below it; name the kind with --dataset")
 
 
 def select_baselines(names):
@@ -111,25 +119,23 @@ def _check_run_fits(run, params, dataset):
 
 def condition_of(example, data):
     """An example's exposure condition: ``ev-1.5``, ``ev+0``, ``ev+1`` from its EV (the names ``tfcorrect-data``
-    gives its folders), else its input's first subfolder."""
+    gives its folders), else its input's first subfolder below ``input/`` (below ``data`` without a target)."""
     if not math.isnan(example.ev):
         return condition_name(example.ev)
-    if not pathlib.Path(example.input).is_relative_to(data / "input"):
+    inputs = data / "input" if example.target else data
+    if not pathlib.Path(example.input).is_relative_to(inputs):
         return ""  # a layout without condition folders (dped)
-    relative = pathlib.Path(example.input).relative_to(data / "input")
+    relative = pathlib.Path(example.input).relative_to(inputs)
     return relative.parts[0] if len(relative.parts) > 1 else ""
 
 
-def _condition_key(name):
-    """Sort ``ev<number>`` conditions by their number, the others after them by name."""
-    match = re.fullmatch(r"ev([+-]?\d+(?:\.\d+)?)", name)
-    return (0, float(match[1]), name) if match else (1, 0.0, name)
-
-
-def score(outputs, target):
-    """method name -> {metric name: value} of each output (``HxWx3``) against their target, all at once."""
-    values = score_outputs(list(outputs.values()), target)
-    return {method: {name: float(values[name][i]) for name in metrics.METRICS} for i, method in enumerate(outputs)}
+def score(outputs, target, image):
+    """method name -> {metric name: value} of each output (``HxWx3``): the full-reference metrics against
+    ``target`` (all outputs at once; none when ``target`` is None), then the input metrics against ``image``."""
+    values = score_outputs(list(outputs.values()), target) if target is not None else {}
+    return {method: {**{name: float(column[i]) for name, column in values.items()},
+                     **{name: metric(output, image) for name, metric in metrics.INPUT_METRICS.items()}}
+            for i, (method, output) in enumerate(outputs.items())}
 
 
 def _inception(weights):
@@ -147,13 +153,15 @@ def evaluate(data, out=None, *, run=None, baselines=None, dataset=None, expert=E
     """Score every method on every pair of a test folder and write the results to ``out``.
 
     Args:
-        data: a ``paired`` or ``afifi`` folder.
+        data: a ``paired`` or ``afifi`` folder, or a folder of inputs without targets (:data:`INPUTS`).
         out: output folder (default: ``eval-<data name>[-<run name>]`` beside ``data``).
         run: a run folder whose model is scored beside the baselines; None scores baselines only.
         baselines: names from :data:`~tfcorrect.evaluation.baselines.BASELINES`; None is all of them.
-        dataset: ``paired`` or ``afifi``; None detects it from the folder's layout.
+        dataset: ``paired``, ``afifi`` or ``inputs``; None detects it from the folder's layout (``inputs``:
+            images in none of the layouts).
         expert: ``a`` .. ``e``, the afifi test set's target renditions.
-        grid: rows (images) of ``grid.png``; 0 writes none.
+        grid: rows (images) of ``grid.png``: the first ones, or without targets those with the largest
+            new-edges fraction of any method, largest first; 0 writes none.
         inception_weights: InceptionV3 weight file (default: Keras's cached copy).
         inception_splits: parts the inception score's set is cut into.
         tile, batch_size: the model's tiling (see :func:`tfcorrect.inference.predict.predictor_from_run`).
@@ -177,8 +185,8 @@ def evaluate(data, out=None, *, run=None, baselines=None, dataset=None, expert=E
             return Evaluation(*own.evaluate(data, out, run=run, params=params, baselines=baselines, grid=grid,
                                             progress=progress), out)
     dataset = dataset or detect_kind(data)
-    if dataset not in FINDERS:
-        raise UserError(f"--dataset {dataset}: expected one of {', '.join(FINDERS)}")
+    if dataset not in (*FINDERS, INPUTS):
+        raise UserError(f"--dataset {dataset}: expected one of {', '.join([*FINDERS, INPUTS])}")
     if expert not in EXPERT.metadata["choices"]:
         raise UserError(f"--expert {expert}: expected one of {', '.join(EXPERT.metadata['choices'])}")
     if grid < 0 or inception_splits < 1:
@@ -187,25 +195,39 @@ def evaluate(data, out=None, *, run=None, baselines=None, dataset=None, expert=E
     if run is not None:
         _check_run_fits(run, run_params(run), dataset)
     methods = _methods(run, select_baselines(baselines), tile, batch_size)
-    kind = FINDERS[dataset]
-    examples = kind.find(data, dataclasses.replace(kind.defaults(), expert=expert) if dataset == "afifi" else None)
-    if not examples:
-        raise UserError(f"{data}: no {dataset} input/target pairs found")
+    examples = _find(data, dataset, expert)
+    targets = dataset != INPUTS
     classifier, inception_note = _inception(inception_weights)
 
     rows, probabilities, thumbnails, failed = _score_all(data, examples, methods, classifier, grid, progress)
-    table = pd.DataFrame(rows, columns=["image", "condition", "method", *metrics.METRICS])
+    scored = [*(metrics.METRICS if targets else ()), *metrics.INPUT_METRICS]
+    table = pd.DataFrame(rows, columns=["image", "condition", "method", *scored])
     summary = summarise(table, probabilities, list(methods), inception_splits)
     header = {"data": f"{data} ({dataset})", "run": str(run) if run else "none (baselines only)",
               "expert": expert if dataset == "afifi" else "-",
+              "targets": "yes" if targets else "none: only the metrics of outputs against their inputs (new edges)",
               "date": datetime.datetime.now().isoformat(timespec="seconds"),
               "images": f"{len(examples) - len(failed)} evaluated, {len(failed)} failed",
               "inception score": inception_note}
-    _write_outputs(out, table, summary, header, failed, thumbnails, ["input", *methods, "target"])
+    labels = ["input", *methods, *(["target"] if targets else [])]
+    _write_outputs(out, table, summary, header, failed, thumbnails, labels)
     print(markdown_table(summary[summary.condition == ALL].drop(columns="condition")))
     if classifier is None:
         print(f"inception score {inception_note}")
     return Evaluation(table, summary, failed, out)
+
+
+def _find(data, dataset, expert):
+    """The examples of a ``dataset`` folder; for :data:`INPUTS` every image below it, with ``target == ""``."""
+    if dataset == INPUTS:
+        examples = [Example(target="", input=str(path)) for path in list_images(data)]
+    else:
+        kind = FINDERS[dataset]
+        examples = kind.find(data, dataclasses.replace(kind.defaults(), expert=expert) if dataset == "afifi" else None)
+    if not examples:
+        found = "PNG, JPEG, BMP or TIFF images" if dataset == INPUTS else f"{dataset} input/target pairs"
+        raise UserError(f"{data}: no {found} found")
+    return examples
 
 
 def _methods(run, baselines, tile, batch_size):
@@ -216,8 +238,12 @@ def _methods(run, baselines, tile, batch_size):
 
 
 def _score_all(data, examples, methods, classifier, grid, progress):
-    """Score each example; a failure is named on stderr and the others go on."""
-    rows, failed, thumbnails = [], [], []
+    """Score each example; a failure is named on stderr and the others go on.
+
+    Returns ``(rows, probabilities, thumbnails, failed)``; the thumbnails are the grid's rows: the first
+    ``grid`` examples', or without targets those with the most new edges (of any method), most first.
+    """
+    rows, failed, kept = [], [], []  # kept: (largest new edges of the example, its thumbnails)
     probabilities = {}  # (condition, method) -> [class probabilities of each output]
     bar = keras.utils.Progbar(len(examples), unit_name="image") if progress else None
     for i, pair in enumerate(corrected(examples, methods)):
@@ -227,8 +253,9 @@ def _score_all(data, examples, methods, classifier, grid, progress):
                 raise pair.error
             condition = condition_of(example, data)
             name = pathlib.Path(example.input).relative_to(data).as_posix()
+            scores = score(outputs, pair.target, pair.image)
             rows += [{"image": name, "condition": condition, "method": method, **values}
-                     for method, values in score(outputs, pair.target).items()]
+                     for method, values in scores.items()]
         except Exception as err:  # one bad pair must not stop the evaluation
             message = str(err) if isinstance(err, UserError) else f"{example.input}: {type(err).__name__}: {err}"
             failed.append(message.splitlines()[0])
@@ -237,38 +264,23 @@ def _score_all(data, examples, methods, classifier, grid, progress):
             if classifier is not None:
                 for method, p in zip(outputs, metrics.class_probabilities(outputs.values(), classifier)):
                     probabilities.setdefault((condition, method), []).append(p)
-            if len(thumbnails) < grid:
-                # Full-size copies of every method's output would not fit in memory for long.
-                thumbnails.append([thumbnail(x) for x in (pair.image, *outputs.values(), pair.target)])
+            _keep(kept, pair, max((values["new_edges"] for values in scores.values()), default=0.0), grid)
         if bar:
             bar.update(i + 1)
-    return rows, probabilities, thumbnails, failed
+    return rows, probabilities, [images for _, images in kept], failed
 
 
-def summarise(table, probabilities, methods, splits=1):
-    """Means per condition and method (``condition == "all"``: every image) and the inception score.
-
-    Args:
-        table: the per-image rows of :func:`evaluate`.
-        probabilities: ``(condition, method) -> [class probabilities]``; empty when not computed.
-        methods: method names in the order the report shows them.
-        splits: parts of each set for the inception score (at most the set's size).
-    """
-    columns = ["condition", "method", "images", *metrics.METRICS, "inception_score"]
-    conditions = [ALL] + sorted({c for c in table.condition if c}, key=_condition_key)
-    rows = []
-    for condition in conditions:
-        part = table if condition == ALL else table[table.condition == condition]
-        for method in methods:
-            scores = part[part.method == method]
-            if scores.empty:
-                continue
-            probs = [p for (c, m), ps in probabilities.items() if m == method and condition in (ALL, c) for p in ps]
-            inception = (metrics.inception_score_from_probabilities(probs, min(splits, len(probs)))[0]
-                         if probs else math.nan)
-            rows.append({"condition": condition, "method": method, "images": len(scores),
-                         **scores[list(metrics.METRICS)].mean(), "inception_score": inception})
-    return pd.DataFrame(rows, columns=columns)
+def _keep(kept, pair, new_edges, grid):
+    """Add a pair's thumbnails to the ``grid`` rows ``kept``: the first ones, or without a target the worst by new edges."""
+    worst_first = pair.target is None
+    if grid == 0 or len(kept) >= grid and not (worst_first and new_edges > kept[-1][0]):
+        return
+    # Full-size copies of every method's output would not fit in memory for long.
+    images = [thumbnail(x) for x in (pair.image, *pair.outputs.values(), *([] if worst_first else [pair.target]))]
+    kept.append((new_edges, images))
+    if worst_first:
+        kept.sort(key=lambda entry: -entry[0])  # stable: ties keep the folder's order
+    del kept[grid:]
 
 
 def _write_outputs(out, table, summary, header, failed, thumbnails, labels):

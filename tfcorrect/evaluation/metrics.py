@@ -1,9 +1,10 @@
 """Image quality metrics as pure functions of float images in [0, 1] (channels last).
 
-Every per-image metric takes ``(image, reference)`` of the same ``HxWxC`` shape and returns a
-float, higher is better. The similarities are fractions in [0, 1]; reports may show them in
-percent as Le Jeune's table does. The inception score is a set-level metric (see
-:func:`inception_score`).
+Every per-image metric of :data:`METRICS` takes ``(image, reference)`` of the same ``HxWxC`` shape and
+returns a float, higher is better. :func:`new_edges` needs no target: it compares a correction's
+output with its own input, lower is better (:data:`INPUT_METRICS`). The similarities are fractions
+in [0, 1]; reports may show them in percent as Le Jeune's table does. The inception score is a
+set-level metric (see :func:`inception_score`).
 
 Luminance, contrast and saturation similarity (Le Jeune) have no public reference code; they are
 built from the terms of SSIM (Wang et al. 2004) with ``tf.image.ssim``'s own settings: an 11x11
@@ -18,8 +19,11 @@ with ``L = 1``, computed on each channel and averaged over positions and channel
 """
 
 import numpy as np
+import skimage.color
+import skimage.filters
 import tensorflow as tf
 
+from tfcorrect.io.images import shrink_to
 from tfcorrect.nn.pretrained import load_application
 
 # tf.image.ssim's defaults, which the similarities share.
@@ -30,6 +34,12 @@ K1, K2 = 0.01, 0.03
 PSNR_MAX = 100.0
 # Wang et al.'s MS-SSIM weights of the 5 scales, finest first (tf.image.ssim_multiscale's default).
 MS_SSIM_POWER_FACTORS = (0.0448, 0.2856, 0.3001, 0.2363, 0.1333)
+# Sobel magnitude of gray in [0, 1] above which an output pixel is on an edge (a step of about 0.06: sobel gives 0.71 h).
+NEW_EDGE_HIGH = 0.04
+# Sobel magnitude below which an input pixel is flat: sensor noise and JPEG blocks stay under it.
+NEW_EDGE_LOW = 0.005
+# Longer side both images are shrunk to first, so the fraction does not depend on the resolution.
+NEW_EDGE_SIDE = 512
 
 
 def _pair(image, reference):
@@ -181,6 +191,36 @@ METRICS = {
     "contrast_sim": contrast_similarity,
     "saturation_sim": saturation_similarity,
 }
+
+
+def new_edge_mask(output, input):
+    """Where ``output`` has an edge that ``input`` lacks, at :data:`NEW_EDGE_SIDE` px: ``HxW`` booleans.
+
+    Both are shrunk (area averaging, never enlarged) to a longer side of :data:`NEW_EDGE_SIDE`, made gray
+    (``skimage.color.rgb2gray``) and filtered by ``skimage.filters.sobel``; a new edge is where the output's
+    magnitude exceeds :data:`NEW_EDGE_HIGH` and the input's is below :data:`NEW_EDGE_LOW`.
+
+    Raises:
+        ValueError: the shapes differ.
+    """
+    output, input = (np.asarray(x, np.float32) for x in (output, input))
+    if output.shape != input.shape:
+        raise ValueError(f"shapes differ: {output.shape} vs {input.shape}")
+    output, input = (skimage.filters.sobel(skimage.color.rgb2gray(shrink_to(x, NEW_EDGE_SIDE))) for x in (output, input))
+    return (output > NEW_EDGE_HIGH) & (input < NEW_EDGE_LOW)
+
+
+def new_edges(output, input):
+    """Fraction of pixels where ``output`` drew an edge into a flat part of its ``input`` (:func:`new_edge_mask`).
+
+    Both float RGB in [0, 1], ``HxWx3``. Lower is better: a global gain scales the input's gradients and
+    draws none; halos, banding, tile seams and pasted-in structure do. No target is needed.
+    """
+    return float(np.mean(new_edge_mask(output, input)))
+
+
+# name -> metric(output, input) of a correction against its own input, lower is better; no target needed.
+INPUT_METRICS = {"new_edges": new_edges}
 
 
 def load_inception(weights=""):

@@ -1,13 +1,15 @@
-"""What ``tfcorrect-eval`` shows: the Markdown report of mean scores and the image grid."""
+"""What ``tfcorrect-eval`` shows: the summary of the per-image scores, the Markdown report and the image grid."""
 
 import dataclasses
 import math
+import re
 from collections.abc import Callable
 
 import cv2
 import numpy as np
+import pandas as pd
 
-from tfcorrect.evaluation.metrics import PSNR_MAX
+from tfcorrect.evaluation import metrics
 from tfcorrect.io.images import to_uint
 
 # The summary's condition of every image together.
@@ -16,8 +18,51 @@ ALL = "all"
 CELL = 128
 
 
+def _condition_key(name):
+    """Sort ``ev<number>`` conditions by their number, the others after them by name."""
+    match = re.fullmatch(r"ev([+-]?\d+(?:\.\d+)?)", name)
+    return (0, float(match[1]), name) if match else (1, 0.0, name)
+
+
+def summarise(table, probabilities, methods, splits=1):
+    """Means per condition and method (``condition == "all"``: every image) and the inception score.
+
+    Each metric of the table is averaged; each of :data:`~tfcorrect.evaluation.metrics.INPUT_METRICS`
+    also gets its largest value, ``<name>_max`` (one bad image is what they look for).
+
+    Args:
+        table: the per-image rows of :func:`~tfcorrect.evaluation.evaluate.evaluate` (without the
+            full-reference metrics when there were no targets).
+        probabilities: ``(condition, method) -> [class probabilities]``; empty when not computed.
+        methods: method names in the order the report shows them.
+        splits: parts of each set for the inception score (at most the set's size).
+    """
+    means = [name for name in (*metrics.METRICS, *metrics.INPUT_METRICS) if name in table]
+    maxima = [name for name in metrics.INPUT_METRICS if name in table]
+    columns = ["condition", "method", "images"]
+    columns += [c for name in means for c in (name, *([f"{name}_max"] if name in maxima else []))]
+    conditions = [ALL] + sorted({c for c in table.condition if c}, key=_condition_key)
+    rows = []
+    for condition in conditions:
+        part = table if condition == ALL else table[table.condition == condition]
+        for method in methods:
+            scores = part[part.method == method]
+            if scores.empty:
+                continue
+            probs = [p for (c, m), ps in probabilities.items() if m == method and condition in (ALL, c) for p in ps]
+            inception = (metrics.inception_score_from_probabilities(probs, min(splits, len(probs)))[0]
+                         if probs else math.nan)
+            rows.append({"condition": condition, "method": method, "images": len(scores), **scores[means].mean(),
+                         **{f"{name}_max": scores[name].max() for name in maxima}, "inception_score": inception})
+    return pd.DataFrame(rows, columns=[*columns, "inception_score"])
+
+
 def _percent(value):
     return f"{100 * value:.2f}"
+
+
+def _fine_percent(value):
+    return f"{100 * value:.3f}"
 
 
 # column -> (report heading, value -> text); the similarities are shown in percent as in Le Jeune.
@@ -25,7 +70,9 @@ _REPORT_COLUMNS = {
     "condition": ("condition", str), "method": ("method", str), "images": ("images", str),
     "psnr": ("PSNR (dB)", "{:.2f}".format), "ssim": ("SSIM", "{:.4f}".format), "ms_ssim": ("MS-SSIM", "{:.4f}".format),
     "luminance_sim": ("luminance sim. (%)", _percent), "contrast_sim": ("contrast sim. (%)", _percent),
-    "saturation_sim": ("saturation sim. (%)", _percent), "inception_score": ("inception score", "{:.2f}".format),
+    "saturation_sim": ("saturation sim. (%)", _percent),
+    "new_edges": ("new edges (%)", _fine_percent), "new_edges_max": ("new edges, max (%)", _fine_percent),
+    "inception_score": ("inception score", "{:.2f}".format),
 }
 
 
@@ -43,13 +90,11 @@ def markdown_table(frame):
     return "\n".join(lines)
 
 
-_DEFINITIONS = """\
-## Metrics
+_FULL_REFERENCE = f"""\
+The full-reference metrics compare a method's output with the target, both RGB in [0, 1]; higher is better.
 
-All metrics compare a method's output with the target, both RGB in [0, 1]; higher is better.
-
-- **PSNR**: `tf.image.psnr` with a peak of 1, in dB, capped at {psnr_max:g} dB: an exact match (an infinite PSNR)
-  and any output within 1e-5 rms of its target score {psnr_max:g}, so a mean stays finite.
+- **PSNR**: `tf.image.psnr` with a peak of 1, in dB, capped at {metrics.PSNR_MAX:g} dB: an exact match (an infinite
+  PSNR) and any output within 1e-5 rms of its target score {metrics.PSNR_MAX:g}, so a mean stays finite.
 - **SSIM**: `tf.image.ssim` (11x11 Gaussian window, sigma 1.5, K1 = 0.01, K2 = 0.03), mean over channels.
 - **MS-SSIM**: `tf.image.ssim_multiscale` with Wang et al.'s 5 scales; an image with a side under 161 pixels
   uses the scales that fit, their power factors renormalised to sum to 1.
@@ -57,21 +102,33 @@ All metrics compare a method's output with the target, both RGB in [0, 1]; highe
   (2 mu_x mu_y + C1) / (mu_x^2 + mu_y^2 + C1), same window and constants as SSIM.
 - **Contrast sim.**: mean of SSIM's contrast term (2 sigma_x sigma_y + C2) / (sigma_x^2 + sigma_y^2 + C2).
 - **Saturation sim.**: mean of the product of both terms on the HSV saturation maps (`tf.image.rgb_to_hsv`).
-- **Inception score**: exp(E_x KL(p(y|x) || p(y))) of InceptionV3's ImageNet classes over a method's outputs
-  (299x299, set-level).
 
 The three similarities are shown in percent (Le Jeune's table); `metrics.csv` holds them as fractions.
+"""
+_NEW_EDGES = f"""\
+- **New edges** (no target needed; lower is better): the fraction of pixels where a method's output has an
+  edge that its own input lacks. Both are shrunk to a longer side of {metrics.NEW_EDGE_SIDE} px (never enlarged),
+  made gray (`skimage.color.rgb2gray`) and filtered by `skimage.filters.sobel`; a new edge is a pixel whose
+  magnitude is above {metrics.NEW_EDGE_HIGH:g} in the output and below {metrics.NEW_EDGE_LOW:g} in the input.
+  A global gain draws none; halos, banding, seams and pasted-in structure do. Shown in percent, the mean and
+  the largest value over the images; `metrics.csv` holds the fraction of each image.
+"""
+_INCEPTION = """\
+- **Inception score**: exp(E_x KL(p(y|x) || p(y))) of InceptionV3's ImageNet classes over a method's outputs
+  (299x299, set-level).
 """
 
 
 def render_report(summary, header, failed):
-    """The text of ``report.md``."""
+    """The text of ``report.md``: the header, the summary's tables, the definitions of its metrics, the failures."""
     lines = ["# tfcorrect-eval report", ""] + [f"- {key}: {value}" for key, value in header.items()]
     overall = summary[summary.condition == ALL].drop(columns="condition")
     lines += ["", "## Means per method", "", markdown_table(overall)]
     if (summary.condition != ALL).any():
         lines += ["", "## Means per condition and method", "", markdown_table(summary[summary.condition != ALL])]
-    lines += ["", _DEFINITIONS.format(psnr_max=PSNR_MAX)]
+    lines += ["", "## Metrics", ""]
+    lines += [_FULL_REFERENCE] if any(name in summary for name in metrics.METRICS) else []
+    lines += [(_NEW_EDGES if "new_edges" in summary else "") + _INCEPTION]
     if failed:
         lines += ["## Failed", ""] + [f"- {message}" for message in failed] + [""]
     return "\n".join(lines)
