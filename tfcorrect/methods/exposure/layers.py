@@ -68,7 +68,8 @@ class ClippingGate(keras.layers.Layer):
 class ExposureGain(keras.layers.Layer):
     """Applies a per-pixel log2 gain in linear light: ``out = srgb(lin(image) * 2**log_gain)``.
 
-    ``log_gain`` has one channel (a brightness map) or one per image channel. Values above
+    Called on ``[image, log_gain, ...]``: the log gains are summed (broadcast, e.g. one per image
+    and a map). Each has one channel (a brightness map) or one per image channel. Values above
     white are not clipped here, so an overshoot still has a gradient; callers clip.
 
     Args:
@@ -81,10 +82,36 @@ class ExposureGain(keras.layers.Layer):
         self.highlight_rolloff = highlight_rolloff
 
     def call(self, inputs):
-        image, log_gain = inputs
+        image, *log_gains = inputs
+        log_gain = log_gains[0]
+        for term in log_gains[1:]:
+            log_gain = log_gain + term
         linear = exposure.srgb_to_linear((image + 1.0) / 2.0)
         gained = exposure.apply_gain(linear, 2.0 ** log_gain, self.highlight_rolloff)
         return exposure.linear_to_srgb(gained, clip=False) * 2.0 - 1.0
 
     def get_config(self):
         return {**super().get_config(), "highlight_rolloff": self.highlight_rolloff}
+
+
+@keras.saving.register_keras_serializable(package="tfcorrect")
+class BilinearUpsample(keras.layers.Layer):
+    """``keras.layers.UpSampling2D(scale, interpolation="bilinear")`` for inputs of any size.
+
+    The same half-pixel bilinear resize, with the output size taken from the input's dynamic shape,
+    so a model exported with unknown height and width (SavedModel, TFLite) still traces.
+    """
+
+    def __init__(self, scale, **kwargs):
+        super().__init__(**kwargs)
+        self.scale = scale
+
+    def call(self, x):
+        return tf.image.resize(x, tf.shape(x)[1:3] * self.scale, method="bilinear")
+
+    def compute_output_shape(self, input_shape):
+        b, h, w, c = input_shape
+        return (b, None if h is None else h * self.scale, None if w is None else w * self.scale, c)
+
+    def get_config(self):
+        return {**super().get_config(), "scale": self.scale}

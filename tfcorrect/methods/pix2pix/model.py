@@ -10,6 +10,7 @@ import dataclasses
 import tensorflow as tf
 
 from tfcorrect.errors import UserError
+from tfcorrect.methods.exposure.local_predictor import local_gain_predictor
 from tfcorrect.methods.exposure.predictor import global_gain_predictor
 import tfcorrect.methods.pix2pix.patchgan as patchgan
 import tfcorrect.methods.pix2pix.unet as unet
@@ -85,7 +86,9 @@ class Pix2Pix(MethodModel):
 def build_generator(params):
     """The table's U-Net (an exposure head's highlight options only when the table selects one)."""
     exposure = {} if params.g_output == "image" else {"highlight_rolloff": params.highlight_rolloff,
-                                                        "gain_gate": params.g_gain_gate}
+                                                        "gain_gate": params.g_gain_gate,
+                                                        "local_stops": params.local_stops,
+                                                        "local_scale": params.local_scale}
     return unet.build_unet_generator(
         in_channels=params.in_channels, out_channels=params.out_channels, depth=params.depth,
         ngf=params.ngf, max_filters=params.g_max_filters, ksize=params.ksize, dropout=params.dropout,
@@ -118,9 +121,11 @@ def _optimizers(params):
 
 
 def _predictor(params, network, **tiling):
-    """The exposure head's whole-picture gain for ``exposure_global_gain``; else ``None``: tiled."""
+    """The exposure heads' whole-picture gain (``exposure_global_gain``) or gain map (``exposure_local_gain``); else ``None``: tiled."""
     if params.g_output == "exposure_global_gain":
         return global_gain_predictor(params, network, **tiling)
+    if params.g_output == "exposure_local_gain":
+        return local_gain_predictor(params, network, **tiling)
     return None
 
 

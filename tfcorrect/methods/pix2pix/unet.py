@@ -21,8 +21,7 @@ def _no_prenorm(inputs, *, name):
 PRENORMS = {"none": _no_prenorm, **heads.PRENORMS}
 
 
-def _image_head(x, source, *, out_channels, ksize, spectral_norm, name, highlight_rolloff=0.0, inputs=None,
-                gain_gate=0.0):
+def _image_head(x, source, *, out_channels, ksize, spectral_norm, name, **exposure_options):
     """pix2pix's head: a transposed convolution to the output channels, tanh."""
     conv = keras.layers.Conv2DTranspose(out_channels, ksize, strides=2, padding="same", activation="tanh",
                                         kernel_initializer=init(), dtype="float32", name=f"{name}_out")
@@ -37,8 +36,8 @@ HEADS = {"image": _image_head, **heads.HEADS}
 
 def build_unet_generator(*, in_channels=3, out_channels=3, depth=8, ngf=64, max_filters=512, ksize=4,
                          dropout=0.5, test_dropout=False, output="image", prenorm="none", norm="batch",
-                         spectral_norm=False, noise=False, highlight_rolloff=0.0, gain_gate=0.0,
-                         name="unet_generator"):
+                         spectral_norm=False, noise=False, highlight_rolloff=0.0, gain_gate=0.0, local_stops=2.0,
+                         local_scale=1, name="unet_generator"):
     """A U-Net generator for images in [-1, 1] whose sides are multiples of ``2**depth``.
 
     Args:
@@ -52,8 +51,9 @@ def build_unet_generator(*, in_channels=3, out_channels=3, depth=8, ngf=64, max_
         test_dropout: keep that dropout, and the injected noise, active at prediction time.
         output: a key of :data:`HEADS`: ``"image"`` (tanh output), ``"exposure_gain"`` (a
             per-pixel, per-channel log2 gain in linear light applied to the, possibly
-            pre-normalised, input) or ``"exposure_global_gain"`` (that gain map averaged to one
-            achromatic gain per image). The gain layer starts at zero, so an untrained network
+            pre-normalised, input), ``"exposure_global_gain"`` (that gain map averaged to one
+            achromatic gain per image) or ``"exposure_local_gain"`` (that one gain plus a bounded
+            achromatic gain map). The gain layer starts at zero, so an untrained network
             returns its input.
         prenorm: ``"none"``, or re-expose the input first by one gain per image: ``"mean_gray"``
             (mean to mid-gray) or ``"white_point"`` (highlights to white).
@@ -66,6 +66,8 @@ def build_unet_generator(*, in_channels=3, out_channels=3, depth=8, ngf=64, max_
             (:func:`tfcorrect.data.exposure.apply_gain`; 0 = off, ignored by the ``"image"`` head).
         gain_gate: the ``"exposure_global_gain"`` head's learned gain is switched off for inputs
             with fewer clipped pixels than this share (:class:`~tfcorrect.nn.layers.ClippingGate`; 0 = no gate).
+        local_stops: the ``"exposure_local_gain"`` head's bound on its local term, in stops.
+        local_scale: the ``"exposure_local_gain"`` head's local term is predicted at ``1/local_scale`` resolution.
         name: model name, prefix of every layer name.
 
     Returns:
@@ -95,7 +97,8 @@ def build_unet_generator(*, in_channels=3, out_channels=3, depth=8, ngf=64, max_
                        name=f"{name}_up{j + 1}")  # (b, s/2^(level+1), ., f)
         x = keras.layers.Concatenate(name=f"{name}_skip{j + 1}")([x, skip])
     outputs = HEADS[output](x, source, out_channels=out_channels, ksize=ksize, spectral_norm=spectral_norm,
-                            highlight_rolloff=highlight_rolloff, inputs=inputs, gain_gate=gain_gate, name=name)  # (b, s, s, out)
+                            highlight_rolloff=highlight_rolloff, inputs=inputs, gain_gate=gain_gate,
+                            local_stops=local_stops, local_scale=local_scale, name=name)  # (b, s, s, out)
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -130,7 +133,8 @@ class UNetOptions:
     g_output: str = option(
         "image",
         "Generator head: 'image' (tanh, pix2pix), 'exposure_gain' (per-pixel gain in linear light) or "
-        "'exposure_global_gain' (one gain per image).",
+        "'exposure_global_gain' (one gain per image) or 'exposure_local_gain' (one gain per image plus a bounded "
+        "local gain map, LOCAL_STOPS).",
         choices=lambda: HEADS,
     )
     g_prenorm: str = option(
