@@ -128,6 +128,26 @@ def clipped_distance(clipped):
     return cv2.distanceTransform(clipped.astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
 
 
+# The steepest a highlight fill may rise, in sRGB per pixel of a copy shrunk to a 512-px longer side:
+# half the slope from which tfcorrect-eval counts a new edge (its Sobel magnitude is sqrt(2) x slope).
+FILL_SLOPE = 0.02
+FILL_SIDE = 512
+
+
+def fill_width(shape, gain, share):
+    """:func:`fill_highlights`' length scale in pixels for a photo of ``shape`` darkened by ``gain``.
+
+    ``share`` (``HIGHLIGHT_FILL``) of the shorter side, or wider, so that the ramp's start, its
+    steepest part (rising from ``gain``), stays under :data:`FILL_SLOPE`: a clipped area's border
+    never becomes an edge the photo did not have.
+    """
+    gain = float(min(max(gain, 1e-3), 1.0))
+    # d sRGB / d linear at the ramp's start, times its slope in linear light, (1 - gain) / width.
+    srgb_slope = float(linear_to_srgb(gain + 1e-3) - linear_to_srgb(gain)) / 1e-3
+    at_fill_side = (1.0 - gain) * srgb_slope / FILL_SLOPE
+    return max(share * min(shape), at_fill_side * max(1.0, max(shape) / FILL_SIDE), 1.0)
+
+
 def fill_highlights(linear, clipped, gain, width, *, distance=None):
     """``linear * gain`` with the clipped areas of a darkened photo filled by a ramp up to white.
 
@@ -144,7 +164,7 @@ def fill_highlights(linear, clipped, gain, width, *, distance=None):
         linear: linear-light ``HxWxC`` in [0, 1] (numpy).
         clipped: :func:`clipped_mask` of the same photo (``HxW``).
         gain: the photo's linear gain.
-        width: the ramp's length scale in pixels (``HIGHLIGHT_FILL`` times the shorter side).
+        width: the ramp's length scale in pixels (:func:`fill_width`).
         distance: :func:`clipped_distance` of the whole photo, to fill a band of its rows: ``linear``,
             ``clipped`` and ``distance`` are then that band's rows (distances cross band edges).
 

@@ -28,8 +28,8 @@ class GlobalGainPredictor(Predictor):
         highlight_rolloff: the exponent with which a darkening gain bends highlights up to white
             (:func:`tfcorrect.data.exposure.apply_gain`; 0 = plain product).
         highlight_fill: > 0: the clipped areas of a darkened photo are filled with a ramp from the
-            gain's level up to white over this fraction of the shorter side
-            (:func:`tfcorrect.data.exposure.fill_highlights`), which then replaces the roll-off.
+            gain's level up to white over this fraction of the shorter side, or more gently where that
+            would make an edge (:func:`tfcorrect.data.exposure.fill_width`); it replaces the roll-off.
         band_pixels: pixels the gain is applied to at once (bands of whole rows); the result does
             not depend on it.
     """
@@ -47,7 +47,7 @@ class GlobalGainPredictor(Predictor):
         """``pixels`` re-exposed by ``gain`` into a new float32 array, band by band."""
         fill, clipped, distance = self.highlight_fill, None, None
         if fill:
-            width = fill * min(pixels.shape[:2])
+            width = exposure.fill_width(pixels.shape[:2], gain, fill)
             clipped = exposure.clipped_mask(pixels)
             if gain < 1 and clipped.any():  # else fill_highlights leaves every band as the plain product
                 distance = exposure.clipped_distance(clipped)  # on the whole photo: clipped areas span bands
