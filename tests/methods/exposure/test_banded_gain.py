@@ -18,14 +18,6 @@ def shipped():
     return predictor_from_run()
 
 
-def _per_band_fill(image, gain, width, bands):
-    """Each band filled as if it were a photo of its own: what banding without whole-photo distances gives."""
-    linear = exposure.srgb_to_linear(image).numpy()
-    clipped = exposure.clipped_mask(image)
-    out = [exposure.fill_highlights(linear[rows], clipped[rows], gain, width) for rows in bands]
-    return exposure.linear_to_srgb(np.concatenate(out)).numpy()
-
-
 @pytest.mark.slow
 @pytest.mark.parametrize("name, ev", [("coffee", 1.5), ("chelsea", 1.5), ("astronaut", -1.0)])
 def test_bands_of_rows_give_the_whole_photos_result(shipped, name, ev):
@@ -39,8 +31,9 @@ def test_bands_of_rows_give_the_whole_photos_result(shipped, name, ev):
     assert in_bands.shape == whole.shape and in_bands.dtype == np.float32
     assert np.abs(in_bands - whole).max() <= 1 / 255
     np.testing.assert_array_equal(to_uint(in_bands, 8), to_uint(whole, 8))
-    if ev > 0:  # the check can fail: clipped areas span bands, and filling each band alone differs
-        gain = shipped.photo_gain(image)
-        assert gain < 1 and exposure.clipped_mask(image).mean() > 0.01
-        alone = _per_band_fill(image, gain, shipped.highlight_fill * min(image.shape[:2]), bands)
-        assert np.abs(alone - whole).max() > 4 / 255
+    if ev > 0:  # the check can fail: clipped areas span bands, and their fill needs whole-photo distances
+        clipped = exposure.clipped_mask(image)
+        assert shipped.photo_gain(image) < 1 and clipped.mean() > 0.01
+        assert sum(bool((clipped[b.stop - 1] & clipped[b.stop]).any()) for b in bands[:-1]) >= 3
+        unfilled = dataclasses.replace(banded, highlight_fill=0.0)(image)
+        assert np.abs(unfilled - whole)[clipped].max() > 4 / 255  # the fill is on
