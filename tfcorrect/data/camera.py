@@ -26,7 +26,7 @@ import cv2
 import numpy as np
 import tensorflow as tf
 
-from tfcorrect.data.exposure import linear_to_srgb, srgb_to_linear
+from tfcorrect.data.exposure import linear_to_srgb, luma, srgb_to_linear
 
 SHOT_RANGE = (0.0, 4e-3)  # noise variance per unit of linear signal: 0 (base ISO) to a high-ISO phone
 READ_RANGE = (0.0, 2e-3)  # noise std at zero signal (read noise), in units of the sensor's white
@@ -40,7 +40,6 @@ SHOULDER_RANGE = (-0.6, 0.3)  # shoulder strength b: > 0 softer highlights, < 0 
 CONTRAST_RANGE = (0.7, 1.6)  # S-curve k: < 1 flatter, 1 none, > 1 punchier mid-tones
 JPEG_P = 0.5  # share of renders saved as JPEG
 JPEG_QUALITY_RANGE = (70, 95)  # its quality, drawn uniformly (both ends included)
-LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)  # Rec. 709 luminance of linear RGB
 
 
 @dataclasses.dataclass(frozen=True)
@@ -129,7 +128,7 @@ def tone_curve(s, toe_a, shoulder_b, contrast_k):
 
 def local_tone_gain(linear, strength):
     """The local tone mapping gain (``HxWx1``) of linear RGB: ``clip((0.18 / (Yb + 0.01))^s, 1, 4)``."""
-    luminance = linear @ LUMA
+    luminance = luma(linear)
     sigma = LOCAL_TONE_SIGMA * min(linear.shape[:2])
     blurred = cv2.GaussianBlur(luminance, (0, 0), sigmaX=sigma, sigmaY=sigma, borderType=cv2.BORDER_REFLECT)
     gain = (MID_GRAY_LINEAR / (blurred + 0.01)) ** np.float32(strength)

@@ -123,6 +123,17 @@ def clipped_mask(pixels, level=CLIP_LEVEL):
     return (closed > 0) & (darkest >= level - 16 / 255)
 
 
+LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)  # Rec. 709 weights: luminance of linear RGB, luma of sRGB
+
+
+def luma(pixels):
+    """Weighted sum of the channels (``HxW`` float32); a one-channel image is its own luma."""
+    pixels = np.asarray(pixels, np.float32)
+    if pixels.shape[-1] == 1:
+        return pixels[..., 0]
+    return pixels @ LUMA
+
+
 def clipped_distance(clipped):
     """Pixels from each clipped pixel to the nearest one not clipped (``HxW`` float32; 0 where not clipped)."""
     return cv2.distanceTransform(clipped.astype(np.uint8), cv2.DIST_L2, cv2.DIST_MASK_PRECISE)
@@ -163,7 +174,7 @@ def fill_highlights(linear, clipped, gain, width, *, distance=None):
     Args:
         linear: linear-light ``HxWxC`` in [0, 1] (numpy).
         clipped: :func:`clipped_mask` of the same photo (``HxW``).
-        gain: the photo's linear gain.
+        gain: the photo's linear gain, or one per pixel (``HxW``).
         width: the ramp's length scale in pixels (:func:`fill_width`).
         distance: :func:`clipped_distance` of the whole photo, to fill a band of its rows: ``linear``,
             ``clipped`` and ``distance`` are then that band's rows (distances cross band edges).
@@ -171,12 +182,14 @@ def fill_highlights(linear, clipped, gain, width, *, distance=None):
     Returns:
         float32 ``HxWxC``; values above 1 only where ``gain > 1`` (the caller clips).
     """
-    out = np.asarray(linear, np.float32) * np.float32(gain)
-    if gain >= 1.0 or width <= 0 or not clipped.any():
+    gain = np.asarray(gain, np.float32)
+    out = np.asarray(linear, np.float32) * (gain[..., None] if gain.ndim == 2 else gain)
+    if np.all(gain >= 1.0) or width <= 0 or not clipped.any():
         return out
     distance = clipped_distance(clipped) if distance is None else distance
     ramp = (gain + (1.0 - gain) * -np.expm1(-distance / width))[..., None]
-    return np.where(clipped[..., None], np.maximum(out, ramp), out).astype(np.float32)
+    darkened = (clipped & (gain < 1.0))[..., None]
+    return np.where(darkened, np.maximum(out, ramp), out).astype(np.float32)
 
 
 def simulate_overexposure(x, gamma=1 / 2.2, tau=0.5):

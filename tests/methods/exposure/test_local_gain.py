@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from tfcorrect.data import exposure
-from tfcorrect.methods.exposure.local_predictor import LocalGainPredictor, guided_coefficients, log_gain_map, luma
+from tfcorrect.data.exposure import luma
+from tfcorrect.methods.exposure.local_predictor import LocalGainPredictor, guided_coefficients, log_gain_map
 from tfcorrect.methods.pix2pix.model import build_generator
 from conftest import params, photo
 

@@ -20,12 +20,12 @@ import cv2
 import numpy as np
 
 from tfcorrect.data import exposure
+from tfcorrect.data.exposure import luma
 from tfcorrect.inference.predictor import Predictor
 from tfcorrect.inference.tiling import pad_to, row_bands, to_channels
 from tfcorrect.io.images import shrink_to
+from tfcorrect.methods.exposure.predictor import BAND_PIXELS
 
-BAND_PIXELS = 1 << 20
-LUMA = np.array([0.2126, 0.7152, 0.0722], np.float32)  # Rec. 709 weights: luminance of linear RGB, luma of sRGB
 # Luminance added to both sides of the ratio: a black input pixel (0 of 255) has no defined gain.
 RATIO_FLOOR = 1e-4
 # The guided filter on the shrunk picture: window radius in its pixels, and the regularisation of
@@ -37,14 +37,6 @@ GUIDE_EPS = 1e-3
 OUT_CLIP = 0.999
 IN_FLOOR = 4 / 255
 FILL_RADIUS = 16
-
-
-def luma(pixels):
-    """Weighted sum of the channels (``HxW`` float32); a one-channel image is its own luma."""
-    pixels = np.asarray(pixels, np.float32)
-    if pixels.shape[-1] == 1:
-        return pixels[..., 0]
-    return pixels @ LUMA
 
 
 def _box(x, radius):
@@ -120,17 +112,17 @@ class LocalGainPredictor(Predictor):
         out = np.empty(pixels.shape, np.float32)
         for rows in row_bands(height, width, self.band_pixels):
             band = pixels[rows]
-            gain = np.exp2(a[rows] * luma(band) + b[rows])[..., None]
-            linear = exposure.srgb_to_linear(band).numpy() * gain
+            gain = np.exp2(a[rows] * luma(band) + b[rows])
+            linear = exposure.srgb_to_linear(band).numpy()
             if clipped is not None and clipped[rows].any():
                 if distance is None:  # on the whole photo: clipped areas span bands
                     distance = exposure.clipped_distance(clipped)
                     width_px = exposure.fill_width(pixels.shape[:2], np.exp2(a[clipped] + b[clipped]).min(),
                                                    self.highlight_fill)
-                ramp = gain + (1.0 - gain) * -np.expm1(-distance[rows] / width_px)[..., None]
-                fill = clipped[rows][..., None] & (gain < 1.0)
-                linear = np.where(fill, np.maximum(linear, ramp), linear)
-            out[rows] = exposure.linear_to_srgb(linear).numpy()
+                gained = exposure.fill_highlights(linear, clipped[rows], gain, width_px, distance=distance[rows])
+            else:
+                gained = linear * gain[..., None]
+            out[rows] = exposure.linear_to_srgb(gained).numpy()
         return out
 
     def gain_map(self, small):
@@ -149,8 +141,7 @@ class LocalGainPredictor(Predictor):
 
     def coefficients(self, small):
         """The guided filter's ``(a, b)`` on ``small``: its log2 gain is ``a * luma + b``."""
-        guide = luma(to_channels(small, 1) if small.shape[-1] == 1 else small)
-        return guided_coefficients(guide, self.gain_map(small), self.radius, self.eps)
+        return guided_coefficients(luma(small), self.gain_map(small), self.radius, self.eps)
 
     def photo_gain(self, image):
         """The median linear gain on ``image``'s mid-tones (1-35 % of white), as one number (reports, tests)."""
