@@ -57,20 +57,31 @@ def add_data_commands(commands):
     cams.set_defaults(function=_simulate_cameras)
 
     imp = commands.add_parser(
-        "import-illuminants", help="convert Cube+ or NUS-8 raw PNGs and ground truth to an illuminant folder",
+        "import-illuminants",
+        help="convert Cube+, NUS-8 or INTEL-TAU raw images and ground truth to an illuminant folder",
         description="Read a data set's ground-truth file (cube: cube+_gt.txt, one 'r g b' line per image "
-                    "<line number>.PNG; nus8: <Camera>_gt.mat) and its 16-bit raw PNGs found below IMAGES; "
-                    "write each image with the black level subtracted, saturated pixels and the colour chart "
-                    "zeroed, scaled so saturation is 1. " + _FOLDER)
-    imp.add_argument("gt_file", metavar="GT_FILE", help="cube+_gt.txt (cube) or <Camera>_gt.mat (nus8)")
-    imp.add_argument("images", metavar="IMAGES", help="the folder the raw PNGs are below")
+                    "<line number>.PNG; nus8: <Camera>_gt.mat) and its 16-bit raw PNGs found below IMAGES "
+                    "(intel-tau: GT_FILE and IMAGES are both the INTEL-TAU folder, or one camera's, holding "
+                    "<Camera>/<scene type>/<name>.tiff with <name>.wp 'r g b' beside it; black level 0, "
+                    "saturation 65535, chart already masked, the camera from its folder); write each image "
+                    "with the black level subtracted, saturated pixels and the colour chart zeroed, scaled so "
+                    "saturation is 1. " + _FOLDER)
+    imp.add_argument("gt_file", metavar="GT_FILE",
+                     help="cube+_gt.txt (cube), <Camera>_gt.mat (nus8), or the folder the .wp files are "
+                          "below (intel-tau)")
+    imp.add_argument("images", metavar="IMAGES",
+                     help="the folder the raw PNGs (intel-tau: TIFFs; usually GT_FILE again) are below")
     imp.add_argument("dst", metavar="DST", help="the folder to write (not inside IMAGES)")
-    imp.add_argument("--format", required=True, choices=("cube", "nus8"), help="the data set's format")
+    imp.add_argument("--format", required=True, choices=("cube", "nus8", "intel-tau"),
+                     help="the data set's format")
     imp.add_argument("--camera", metavar="NAME",
-                     help="camera label (default: Canon550D for cube, the file's camera for nus8)")
-    imp.add_argument("--black-level", type=float, metavar="V", help="cube: black level (default: 2048)")
+                     help="camera label (default: Canon550D for cube, the file's camera for nus8, the "
+                          "camera folder's for intel-tau, Canon_5DSR -> Canon5DSR)")
+    imp.add_argument("--black-level", type=float, metavar="V",
+                     help="cube and intel-tau: black level (default: cube 2048, intel-tau 0)")
     imp.add_argument("--saturation", type=float, metavar="V",
-                     help="fixed raw saturation level (default: cube: image maximum - 2; nus8: the file's)")
+                     help="fixed raw saturation level (default: cube: image maximum - 2; nus8: the file's; "
+                          "intel-tau: 65535)")
     imp.add_argument("--long-side", type=int, default=0, metavar="PX",
                      help="shrink images so their longer side is at most PX (default: 0, keep)")
     add_verbose_argument(imp)

@@ -1,9 +1,10 @@
 """Converting public colour-constancy data sets to an ``illuminant`` folder (``tfcorrect-data import-illuminants``).
 
-Both sets ship raw camera images as 16-bit PNGs with a black level and a colour chart in the scene.
-Each image is written as ``DST/images/<name>.png``: black level subtracted, saturated pixels and the
-chart set to 0 (zeros do not move gray-world, white-patch or shades-of-gray estimates), scaled so
-the saturation level is 1; ``DST/illuminants.csv`` gets its ground truth and camera.
+Cube+ and NUS-8 ship raw camera images as 16-bit PNGs with a black level and a colour chart in the
+scene; INTEL-TAU ships 16-bit TIFFs (see :mod:`tfcorrect.methods.illum_da.intel_tau`). Each image is
+written as ``DST/images/<name>.png``: black level subtracted, saturated pixels and the chart set to 0
+(zeros do not move gray-world, white-patch or shades-of-gray estimates), scaled so the saturation
+level is 1; ``DST/illuminants.csv`` gets its ground truth and camera.
 
 **Cube+** (Banić, Koščević and Lončarić, 2017; Canon EOS 550D), input files:
 
@@ -23,6 +24,12 @@ the bottom right corner, from row 1050 and column 2050 (1-based), which is maske
 - the images ``<name>.PNG``, anywhere below the image folder (the camera's ``PNG/`` folder).
 
 The camera is named after the file (``Canon1DsMkIII_gt.mat`` -> ``Canon1DsMkIII``) unless ``--camera``.
+
+**INTEL-TAU** (Laakom et al., 2021; Canon 5DSR, Nikon D810, Sony IMX135), input files: GT_FILE and
+IMAGES are both the data set's folder (or one camera's folder) as unpacked,
+``<Camera>/<scene type>/<name>.tiff`` with ``<name>.wp`` (``r g b``) beside it. Black level 0 (already
+subtracted), saturation 65535, no chart mask (already masked); camera from the camera folder
+(``Canon_5DSR`` -> ``Canon5DSR``) unless ``--camera``; written as ``DST/images/<Camera>/<scene type>/<name>.png``.
 """
 
 import dataclasses
@@ -33,6 +40,7 @@ import numpy as np
 import scipy.io
 
 from tfcorrect.methods.illum_da.illuminants import ILLUMINANTS_CSV, write_illuminants
+from tfcorrect.methods.illum_da.intel_tau import INTEL_TAU_BLACK_LEVEL, INTEL_TAU_SATURATION, find_pairs, read_wp
 from tfcorrect.errors import UserError
 from tfcorrect.io.folders import run_per_file
 from tfcorrect.io.images import list_images, read_image, shrink_to, write_image
@@ -40,7 +48,7 @@ from tfcorrect.io.images import list_images, read_image, shrink_to, write_image
 CUBE_BLACK_LEVEL = 2048
 CUBE_SATURATION_MARGIN = 2
 CUBE_CHART_CORNER = (1049, 2049)  # 0-based first row and column of the masked bottom-right corner
-FORMATS = ("cube", "nus8")
+FORMATS = ("cube", "nus8", "intel-tau")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -151,15 +159,17 @@ def linearise(raw, entry):
 
 def import_illuminants(fmt, gt_file, images, output_dir, *, camera=None, black_level=None, saturation=None,
                        long_side=0, progress=True):
-    """Convert a Cube+ or NUS-8 set (module docstring) to an ``illuminant`` folder.
+    """Convert a Cube+, NUS-8 or INTEL-TAU set (module docstring) to an ``illuminant`` folder.
 
     Args:
-        fmt: ``cube`` or ``nus8``.
-        gt_file: the ground-truth file (``cube+_gt.txt`` or ``<Camera>_gt.mat``).
-        images: the folder the raw PNGs are below.
+        fmt: ``cube``, ``nus8`` or ``intel-tau``.
+        gt_file: the ground-truth file (``cube+_gt.txt`` or ``<Camera>_gt.mat``); for INTEL-TAU the
+            folder the ``.wp`` files are below.
+        images: the folder the raw PNGs (INTEL-TAU: TIFFs) are below.
         output_dir: the ``illuminant`` folder to write; not inside ``images``.
-        camera: the camera label (default: ``Canon550D`` for Cube+, the file's camera for NUS-8).
-        black_level: Cube+ black level (default 2048).
+        camera: the camera label (default: ``Canon550D`` for Cube+, the file's camera for NUS-8, the
+            camera folder's for INTEL-TAU).
+        black_level: Cube+ black level (default 2048); INTEL-TAU's (default 0).
         saturation: a fixed raw saturation level instead of the set's.
         long_side: shrink images so their longer side is at most this (0 keeps them).
         progress: show a progress bar.
@@ -171,6 +181,9 @@ def import_illuminants(fmt, gt_file, images, output_dir, *, camera=None, black_l
         UserError: an unknown format, a bad ground-truth file, no image found, or overlapping folders.
     """
     gt_file, images, output_dir = pathlib.Path(gt_file), pathlib.Path(images), pathlib.Path(output_dir)
+    if fmt == "intel-tau":
+        return _import_intel_tau(gt_file, images, output_dir, camera=camera, black_level=black_level,
+                                 saturation=saturation, long_side=long_side, progress=progress)
     if fmt == "cube":
         entries = read_cube_gt(gt_file, black_level=CUBE_BLACK_LEVEL if black_level is None else black_level,
                                saturation=saturation)
@@ -180,10 +193,7 @@ def import_illuminants(fmt, gt_file, images, output_dir, *, camera=None, black_l
         camera = camera or re.sub(r"_gt$", "", gt_file.stem)
     else:
         raise UserError(f"--format {fmt}: expected one of {', '.join(FORMATS)}")
-    if not images.is_dir():
-        raise UserError(f"{images}: no such folder")
-    if output_dir.resolve() == images.resolve() or images.resolve() in output_dir.resolve().parents:
-        raise UserError(f"{output_dir}: the output folder must not be {images} or inside it")
+    _check_folders(images, output_dir)
     by_stem = {p.stem: p for p in list_images(images)}
     pairs, by_path = [], {}
     for entry in entries:
@@ -204,6 +214,45 @@ def import_illuminants(fmt, gt_file, images, output_dir, *, camera=None, black_l
         write_image(dst, shrink_to(linearise(raw.pixels * 65535.0, entry), long_side), bit_depth=16)
         r, g, b = entry.illuminant
         rows[src] = {"file": dst.relative_to(output_dir).as_posix(), "r": r, "g": g, "b": b, "camera": camera}
+
+    result = run_per_file(pairs, work, progress=progress)
+    if rows:
+        write_illuminants(output_dir / ILLUMINANTS_CSV, [rows[src] for src, _ in pairs if src in rows])
+    return result
+
+
+def _check_folders(images, output_dir):
+    if not images.is_dir():
+        raise UserError(f"{images}: no such folder")
+    if output_dir.resolve() == images.resolve() or images.resolve() in output_dir.resolve().parents:
+        raise UserError(f"{output_dir}: the output folder must not be {images} or inside it")
+
+
+def _import_intel_tau(gt_root, images, output_dir, *, camera, black_level, saturation, long_side, progress):
+    """:func:`import_illuminants` for INTEL-TAU: each ``.wp`` is read with its image, so a bad one skips only it."""
+    _check_folders(images, output_dir)
+    found, skipped = find_pairs(gt_root, images, camera=camera)
+    for line in skipped:
+        print(line)
+    if not found:
+        raise UserError(f"{images}: none of the images of the {len(skipped)} .wp files below {gt_root} found")
+    black = INTEL_TAU_BLACK_LEVEL if black_level is None else float(black_level)
+    level = INTEL_TAU_SATURATION if saturation is None else float(saturation)
+    if level <= black:
+        raise UserError(f"--saturation {level:g}: must be above the black level {black:g}")
+    by_path = {src: (wp, label) for wp, src, _, label in found}
+    pairs = [(src, (output_dir / "images" / relative).with_suffix(".png")) for _, src, relative, _ in found]
+    rows = {}
+
+    def work(src, dst):
+        wp, label = by_path[src]
+        entry = RawEntry(wp.stem, read_wp(wp), black, level, None)
+        raw = read_image(src)
+        if raw.bit_depth != 16 or raw.is_gray:
+            raise UserError(f"{src}: expected a 16-bit RGB TIFF")
+        write_image(dst, shrink_to(linearise(raw.pixels * 65535.0, entry), long_side), bit_depth=16)
+        r, g, b = entry.illuminant
+        rows[src] = {"file": dst.relative_to(output_dir).as_posix(), "r": r, "g": g, "b": b, "camera": label}
 
     result = run_per_file(pairs, work, progress=progress)
     if rows:
