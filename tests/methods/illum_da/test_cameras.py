@@ -12,7 +12,7 @@ import scipy.io
 from tfcorrect.cli.data import main as data_main
 from tfcorrect.cli.eval import main as eval_main
 from tfcorrect.methods.illum_da.classical import angular_error
-from tfcorrect.methods.illum_da import cameras
+from tfcorrect.methods.illum_da import cameras, lights, sensors
 from tfcorrect.methods.illum_da.illuminants import read_illuminants
 from tfcorrect.methods.illum_da.import_illuminants import import_illuminants
 from tfcorrect.methods import find_examples
@@ -51,7 +51,7 @@ def simulated(tmp_path_factory, photo_dir):
 
 
 def test_two_cameras_record_the_same_scene_and_light_differently():
-    light = cameras.daylight(5500)
+    light = lights.daylight(5500)
     scene = _linear("astronaut")
     raw = {c: cameras.render(scene, c, light) for c in "CN"}
     truth = {c: cameras.white_response(c, light) for c in "CN"}
@@ -64,21 +64,21 @@ def test_two_cameras_record_the_same_scene_and_light_differently():
 
 
 def test_the_ground_truth_is_the_response_to_a_white_surface():
-    for camera in cameras.CAMERAS:
-        for light in (cameras.blackbody(2700), cameras.lamps()[0]):
+    for camera in sensors.CAMERAS:
+        for light in (lights.blackbody(2700), lights.lamps()[0]):
             white = cameras.render(np.ones((2, 2, 3), np.float32), camera, light)
             assert np.all(angular_error(white, cameras.white_response(camera, light)) < 1e-3)
 
 
 def test_lights_cover_daylight_blackbody_and_measured_lamps_near_the_locus():
-    names = [light.name for light in cameras.lamps()]
+    names = [light.name for light in lights.lamps()]
     assert "lamp F32T8/TL841 (Triphosphor)" in names
     assert not any(n in names for n in ("lamp LPS", "lamp HPS", "lamp H38HT-100 (Mercury)"))  # far off 2500-10000 K
     rng = np.random.default_rng(1)
-    drawn = {cameras.draw_light(rng).name.split()[0] for _ in range(30)}
+    drawn = {lights.draw_light(rng).name.split()[0] for _ in range(30)}
     assert drawn == {"daylight", "blackbody", "lamp"}
-    warm = cameras.white_response("C", cameras.blackbody(2500))
-    cold = cameras.white_response("C", cameras.daylight(9500))
+    warm = cameras.white_response("C", lights.blackbody(2500))
+    cold = cameras.white_response("C", lights.daylight(9500))
     assert warm[0] / warm[2] > 2 * cold[0] / cold[2]
 
 
@@ -103,11 +103,18 @@ def test_simulate_cameras_writes_an_illuminant_folder_and_skips_a_bad_photo(simu
 
 def test_a_white_photo_is_recorded_as_the_ground_truth(tmp_path):
     (tmp_path / "src").mkdir()
-    cv2.imwrite(str(tmp_path / "src" / "white.png"), np.full((8, 12, 3), 255, np.uint8))
-    assert data_main(["simulate-cameras", str(tmp_path / "src"), str(tmp_path / "out"), "--per-photo", "3"]) == 0
-    for example in read_illuminants(tmp_path / "out"):
-        pixels = read_image(example.target).pixels
-        assert np.all(angular_error(pixels, example.illuminant) < 0.05)
+    cv2.imwrite(str(tmp_path / "src" / "white.png"), np.full((32, 48, 3), 255, np.uint8))
+    assert data_main(["simulate-cameras", str(tmp_path / "src"), str(tmp_path / "ideal"), "--per-photo", "3",
+                      "--no-raw-effects"]) == 0
+    for example in read_illuminants(tmp_path / "ideal"):
+        assert np.all(angular_error(read_image(example.target).pixels, example.illuminant) < 0.05)
+    # A real sensor: colour shading tints the corners (red falls off most) and noise scatters the
+    # pixels, but an unclipped pixel near the centre still reads the light within a degree or so.
+    assert data_main(["simulate-cameras", str(tmp_path / "src"), str(tmp_path / "real"), "--per-photo", "3",
+                      "--clip-percent", "0"]) == 0
+    for example in read_illuminants(tmp_path / "real"):
+        error = angular_error(read_image(example.target).pixels, example.illuminant)
+        assert np.median(error[12:20, 18:30]) < 1.0 < np.median(error[[0, 0, -1, -1], [0, -1, 0, -1]])
 
 
 def test_split_gives_each_photo_one_camera_and_a_seed_repeats_the_lights(tmp_path, photo_dir):

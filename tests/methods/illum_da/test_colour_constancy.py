@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from tfcorrect.methods.illum_da import classical as cc
-from tfcorrect.methods.illum_da import cameras
+from tfcorrect.methods.illum_da import cameras, capture, lights
 from conftest import photo
 
 ESTIMATORS = sorted(cc.ESTIMATORS)
@@ -13,10 +13,10 @@ ESTIMATORS = sorted(cc.ESTIMATORS)
 
 def _raw(name, camera="C", light=None, side=64):
     """A real photo as ``camera`` records it under ``light`` (default: a 3000 K blackbody); and the truth."""
-    light = light or cameras.blackbody(3000)
+    light = light or lights.blackbody(3000)
     srgb = cv2.resize(photo(name), (side, side), interpolation=cv2.INTER_AREA)
     linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
-    return cameras.expose(cameras.render(linear, camera, light), 1.0), cameras.white_response(camera, light)
+    return capture.expose(cameras.render(linear, camera, light), 1.0), cameras.white_response(camera, light)
 
 
 def test_angular_error_matches_hand_computed_angles():
@@ -59,7 +59,7 @@ def test_gray_world_on_a_real_photo_under_a_known_light_beats_no_correction(name
 
 @pytest.mark.parametrize("estimator", ESTIMATORS)
 def test_every_estimator_recovers_a_warm_and_a_cold_light_better_than_no_correction(estimator):
-    for light in (cameras.blackbody(3000), cameras.daylight(9000)):
+    for light in (lights.blackbody(3000), lights.daylight(9000)):
         image, truth = _raw("astronaut", "N", light)
         estimate = cc.ESTIMATORS[estimator](cc.mask_saturated(image))
         assert np.linalg.norm(estimate) == pytest.approx(1.0)
@@ -114,6 +114,22 @@ def test_mask_saturated_zeroes_pixels_with_a_clipped_channel():
     assert clipped.any() and not clipped.all()
     assert np.all(masked[clipped] == 0)
     np.testing.assert_array_equal(masked[~clipped], image[~clipped])
+
+
+def test_mask_saturated_finds_a_channel_clipped_at_its_own_level():
+    # Camera S's red saturates at 0.95 of the range: a fixed 0.98 threshold would keep those pixels.
+    srgb = cv2.resize(photo("coffee"), (96, 64), interpolation=cv2.INTER_AREA)
+    linear = np.where(srgb <= 0.04045, srgb / 12.92, ((srgb + 0.055) / 1.055) ** 2.4)
+    raw = cameras.render(linear, "S", lights.blackbody(3000))
+    image = capture.sensor(np.clip(raw / np.percentile(raw.max(axis=-1), 90), 0, 1), capture.PROFILES["S"],
+                           np.random.default_rng(0))
+    saturation = capture.PROFILES["S"].saturation
+    at_own_level = np.any(image >= saturation - 1e-6, axis=-1)
+    assert saturation.min() < cc.SATURATION and at_own_level.mean() > 0.02
+    assert (image.max(axis=-1)[at_own_level] < cc.SATURATION).any()  # missed by the fixed threshold
+    assert np.all(cc.mask_saturated(image)[at_own_level] == 0)
+    kept = ~np.any(cc.mask_saturated(image) == 0, axis=-1)
+    assert kept.mean() > 0.5
 
 
 def test_a_non_rgb_image_is_refused():

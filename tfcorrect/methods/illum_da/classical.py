@@ -15,6 +15,7 @@ from scipy import ndimage
 
 STATISTICS = ("mean", "median", "trimean", "best25", "worst25", "p95")
 SATURATION = 0.98  # pixels with a channel at or above this are treated as clipped
+CLIPPED_PEAK = 0.9  # a channel whose image maximum is above this may have clipped at its own level
 _NEUTRAL = np.full(3, 1 / np.sqrt(3))
 
 
@@ -146,7 +147,11 @@ def gray_edge(image, p=1, sigma=1.0):
 
 
 def mask_saturated(image, level=SATURATION):
-    """``image`` with every pixel that has a channel at or above ``level`` set to 0.
+    """``image`` with every pixel that has a clipped channel set to 0.
+
+    A channel is clipped at or above ``level``, or at or above ``level`` times its own maximum in the
+    image when that maximum is above ``CLIPPED_PEAK``: raw channels saturate at their own white levels
+    (a Foveon's red at 0.95 of its green, say), so a fixed threshold would miss them.
 
     Clipped pixels no longer hold the light's colour; zeroed, they do not move the estimators above
     (gray-edge sees an edge at the mask's border, as in the published evaluations that mask this way).
@@ -159,7 +164,9 @@ def mask_saturated(image, level=SATURATION):
         float32 ``HxWx3``.
     """
     image = np.asarray(image, np.float32)
-    return np.where(np.max(image, axis=-1, keepdims=True) >= level, np.float32(0), image)
+    peak = image.reshape(-1, 3).max(axis=0)
+    limit = np.where(peak > CLIPPED_PEAK, level * peak, level).astype(np.float32)
+    return np.where(np.any(image >= limit, axis=-1, keepdims=True), np.float32(0), image)
 
 
 def correct(image, illuminant):

@@ -5,6 +5,8 @@ Both write an ``illuminant`` folder (``DST/images/*.png``, 16-bit linear camera 
 :func:`add_colour_constancy_commands`; ``colour-science`` is imported only when a command runs.
 """
 
+import argparse
+
 from tfcorrect.cli.common import add_verbose_argument, checked_number
 
 _FOLDER = "DST gets an 'illuminant' folder: DST/images/*.png (16-bit linear camera RGB) and DST/illuminants.csv."
@@ -18,7 +20,8 @@ def _simulate_cameras(args):
                                                                                           minimum=1),
         seed=checked_number("--seed", args.seed, minimum=0, maximum=2**32 - 1),
         long_side=checked_number("--long-side", args.long_side, minimum=16), split=args.split,
-        clip_percent=checked_number("--clip-percent", args.clip_percent, minimum=0, below=100))[1]
+        clip_percent=checked_number("--clip-percent", args.clip_percent, minimum=0, below=100),
+        raw_effects=args.raw_effects, lights=args.lights)[1]
 
 
 def _import_illuminants(args):
@@ -37,12 +40,15 @@ def add_data_commands(commands):
         description="Turn each sRGB photo into reflectances (Mallett-Yuksel 2019 spectral basis), light them with "
                     "lights drawn from CIE daylight and blackbody spectra (2500-10000 K) and measured lamps, and "
                     "record them with measured camera sensitivities (C: Canon EOS 5D Mark II, N: Nikon 5100, "
-                    "S: Sigma SD Merrill). The ground truth is each camera's response to a white surface under "
-                    "the light. " + _FOLDER + " Files are images/<rel dir>/<stem>_<camera>_<k>.png; the CSV "
+                    "S: Sigma SD Merrill) or synthetic ones (X0, X1, ...: mixed, shifted and stretched measured "
+                    "curves), then add lens shading, shot and read noise, a black level and per-channel "
+                    "saturation. The ground truth is each camera's response to a white surface under the light. " + _FOLDER + " Files are images/<rel dir>/<stem>_<camera>_<k>.png; the CSV "
                     "also has source (the photo) and light.")
     cams.add_argument("src", metavar="SRC", help="an sRGB photo, or a folder of them searched recursively")
     cams.add_argument("dst", metavar="DST", help="the folder to write (not SRC, not inside it, not around it)")
-    cams.add_argument("--cameras", default="C,N", metavar="LIST", help="camera short names (default: C,N)")
+    cams.add_argument("--cameras", default="C,N", metavar="LIST",
+                      help="camera short names: C, N, S (measured), X<k> (synthetic), X0..X7 for a range "
+                           "(default: C,N)")
     cams.add_argument("--per-photo", type=int, default=2, metavar="N",
                       help="lights drawn per photo; each camera sees the same ones (default: 2)")
     cams.add_argument("--seed", type=int, default=0, help="random seed of the lights and the split (default: 0)")
@@ -53,6 +59,13 @@ def add_data_commands(commands):
     cams.add_argument("--clip-percent", type=float, default=1.0, metavar="P",
                       help="expose so the brightest P %% of pixels saturate and clip, as an auto-exposed raw "
                            "(0: nothing clips; default: 1)")
+    cams.add_argument("--raw-effects", action=argparse.BooleanOptionalAction, default=True,
+                      help="lens shading, shot and read noise, black level and per-channel saturation of each "
+                           "camera's sensor (--no-raw-effects: an ideal sensor that only clips at 1; default: on)")
+    cams.add_argument("--lights", default="mixed", metavar="PRIOR",
+                      help="the prior lights are drawn from: mixed (65 %% daylight, 15 %% incandescent, 20 %% "
+                           "lamps), outdoor, indoor or uniform; or one per camera, e.g. C=outdoor,N=indoor "
+                           "(default: mixed)")
     add_verbose_argument(cams)
     cams.set_defaults(function=_simulate_cameras)
 
