@@ -185,7 +185,9 @@ def _implementations():
     from tfcorrect.methods.exposure.afifi import AFIFI_EXPERTS
     from tfcorrect.methods.exposure.kinds import SIM_RENDERS
     from tfcorrect.methods.illum_da.model import GRL_RAMPS, POOLINGS
+    from tfcorrect.methods.illum_da.networks import BASES, HEADS as ILLUM_HEADS
     from tfcorrect.methods.illum_da.pipeline import ARMS
+    from tfcorrect.methods.illum_da.space import SPACES
     from tfcorrect.methods.pix2pix.unet import HEADS, PRENORMS
     from tfcorrect.nn.losses import GAN_LOSSES
     from tfcorrect.nn.precision import PRECISIONS
@@ -194,7 +196,8 @@ def _implementations():
     return {"MODEL": METHODS, "DATASET": DATA_KINDS, "G_OUTPUT": HEADS, "G_PRENORM": PRENORMS,
             "GAN_LOSS": GAN_LOSSES, "STRATEGY": STRATEGIES, "PRECISION": PRECISIONS,
             "EXPERT": AFIFI_EXPERTS, "PREPROCESS": PREPROCESSES, "HOMO_CHANNELS": CHANNELS, "DISC": DISCRIMINATORS,
-            "ARM": ARMS, "POOLING": POOLINGS, "GRL_RAMP": GRL_RAMPS, "SIM_RENDER": SIM_RENDERS}
+            "ARM": ARMS, "POOLING": POOLINGS, "GRL_RAMP": GRL_RAMPS, "SIM_RENDER": SIM_RENDERS,
+            "ILLUM_HEAD": ILLUM_HEADS, "ILLUM_SPACE": SPACES, "ILLUM_BASE": BASES}
 
 
 def _choices(name):
@@ -222,7 +225,7 @@ def test_each_choice_list_is_the_keys_of_its_implementation(name, tmp_path, monk
 _SELECTING = {"EXPERT": "COMMON,DATASET,afifi,Y\n", "SIM_RENDER": "COMMON,DATASET,simulate_exposure,Y\n",
               "HOMO_CHANNELS": "COMMON,PREPROCESS,homomorphic,Y\n",
               "DISC": "COMMON,MODEL,dense_unet,Y\n",
-              **dict.fromkeys(("ARM", "POOLING", "GRL_RAMP"), "COMMON,MODEL,illum_da,Y\nCOMMON,DATASET,illuminant,Y\n")}
+              **dict.fromkeys(("ARM", "POOLING", "GRL_RAMP", "ILLUM_HEAD", "ILLUM_SPACE", "ILLUM_BASE"), "COMMON,MODEL,illum_da,Y\nCOMMON,DATASET,illuminant,Y\n")}
 
 
 def test_only_the_chosen_fields_are_choice_lists():

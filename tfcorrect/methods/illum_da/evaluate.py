@@ -131,7 +131,7 @@ def _estimate_all(data, examples, estimators, run, grid, progress):
         else:
             kept.append(example)
             if run is not None:
-                pending.append(image)
+                pending.append((image, example.camera))
                 if len(pending) == MODEL_CHUNK:
                     _add_model(run, pending, estimates)
             if len(thumbs) < grid:
@@ -147,7 +147,8 @@ def _estimate_all(data, examples, estimators, run, grid, progress):
 def _add_model(run, images, estimates):
     """Put the model's estimates of ``images`` (the last ones estimated) first in their ``estimates``."""
     params, run_dir = run
-    predicted = np.asarray(estimate_illuminants(params, run_dir, images), np.float64).reshape(len(images), 3)
+    predicted = np.asarray(estimate_illuminants(params, run_dir, [image for image, _ in images],
+                                                [camera for _, camera in images]), np.float64).reshape(len(images), 3)
     for per_method, estimate in zip(estimates[-len(images):], predicted):
         others = dict(per_method)
         per_method.clear()

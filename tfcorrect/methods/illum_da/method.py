@@ -6,7 +6,9 @@ import keras
 
 from tfcorrect.errors import TableError
 from tfcorrect.methods.illum_da.model import GRL_RAMPS, POOLINGS, IllumDA
+from tfcorrect.methods.illum_da.networks import BASES, HEADS
 from tfcorrect.methods.illum_da.pipeline import ARMS, camera_list, make_datasets, steps_per_epoch
+from tfcorrect.methods.illum_da.space import SPACES
 from tfcorrect.methods.illum_da.predict import (build_discriminator, build_estimator, predict_folder,
                                                 sample_grid)
 from tfcorrect.params import Component, option
@@ -66,6 +68,25 @@ class IllumDAOptions:
     )
     illum_filters: int = option(
         16, "illum_da: filters of the estimator's first convolution block, doubled per block.", minimum=1, maximum=256
+    )
+    illum_head: str = option(
+        "global", "illum_da: how the estimator's last feature map becomes one estimate: 'global' (average pooling, "
+        "dense layers) or 'confidence' (FC4's confidence-weighted pooling of local estimates).", choices=HEADS,
+    )
+    illum_space: str = option(
+        "raw", "illum_da: the colour space the estimator sees and answers in: 'raw' (each camera's own raw RGB) or "
+        "'canonical' (CIE XYZ through each camera's 3x3 matrix fitted from its spectral sensitivities; every arm "
+        "is still scored in the camera's raw space).", choices=SPACES,
+    )
+    illum_base: str = option(
+        "none", "illum_da: 'shades_of_gray' divides each patch by its own shades-of-gray estimate (p 6) and has the "
+        "CNN correct that estimate, which is as camera-independent as shades-of-gray (beyond Kim & Kim); 'none' "
+        "regresses the illuminant directly.", choices=BASES,
+    )
+    illum_long_side: int = option(
+        0, "illum_da: in prediction and tfcorrect-eval, shrink each image (area averaging) so its longer side is at "
+        "most this many pixels before cutting patches, so a patch covers as much of a large photo as it did of "
+        "the training images (0: keep every image's size).", minimum=0, maximum=65536
     )
     illum_levels: int = option(
         3, "illum_da: stride-2 convolution blocks of the estimator before its global average pooling.",

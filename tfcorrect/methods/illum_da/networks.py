@@ -14,6 +14,31 @@ from keras import ops
 
 from tfcorrect.nn.blocks import conv_block
 
+# ILLUM_HEAD: how the last feature map becomes one estimate (build_illuminant_estimator).
+HEADS = ("global", "confidence")
+BASES = ("none", "shades_of_gray")
+
+
+@keras.saving.register_keras_serializable(package="tfcorrect")
+class GrayBase(keras.layers.Layer):
+    """A patch divided by its shades-of-gray estimate: ``(x / e, e)``, ``e`` each channel's Minkowski p-norm, unit length."""
+
+    def __init__(self, p=6.0, **kwargs):
+        super().__init__(**kwargs)
+        self.p = float(p)
+
+    def call(self, image):
+        image = ops.cast(image, "float32")
+        norm = ops.power(ops.mean(ops.power(ops.maximum(image, 0.0), self.p), axis=(1, 2)) + 1e-12, 1.0 / self.p)
+        estimate = ops.normalize(norm + 1e-6, axis=-1)  # (b, 3)
+        return image / estimate[:, None, None, :], estimate
+
+    def compute_output_shape(self, input_shape):
+        return input_shape, (input_shape[0], 3)
+
+    def get_config(self):
+        return {**super().get_config(), "p": self.p}
+
 
 @keras.saving.register_keras_serializable(package="tfcorrect")
 class GradientReversal(keras.layers.Layer):
@@ -55,17 +80,37 @@ class GradientReversal(keras.layers.Layer):
         return {**super().get_config(), "weight": self.weight}
 
 
-def build_illuminant_estimator(*, patch, filters=16, levels=3, hidden=64, ksize=3, name="estimator"):
+def build_illuminant_estimator(*, patch, filters=16, levels=3, hidden=64, ksize=3, head="global", base="none",
+                               name="estimator"):
     """A CNN regressing one unit-norm RGB illuminant per linear RGB patch.
 
     The patch is first scaled to unit root-mean-square, so the estimate does not depend on exposure.
+
+    Two heads (``ILLUM_HEAD``):
+
+    - ``global``: global average pooling of the last feature map (the *features*), a dense layer and
+      a 3-unit softplus output normalised to unit length.
+    - ``confidence``: FC4's confidence-weighted pooling (Hu, Wang and Lin, CVPR 2017): a 1x1
+      convolution gives every location of the last map a positive RGB estimate and a confidence; the
+      confidences are a softmax over the locations, and the illuminant is the confidence-weighted sum
+      of the unit-length local estimates, normalised. The features are the confidence-weighted mean of
+      the feature map, so the discriminator sees what the estimate is made of. Textured, bright or
+      achromatic regions can count more than flat ones, which global averaging cannot do.
+
+    ``base="shades_of_gray"`` (``ILLUM_BASE``, beyond the paper): the patch is first divided, channel
+    by channel, by its own shades-of-gray estimate (Minkowski p = 6, :class:`GrayBase`), and the
+    network's output multiplies that estimate back: the CNN learns a correction of a classical
+    estimate, which is as camera-independent as shades-of-gray itself, instead of each camera's
+    whole answer.
 
     Args:
         patch: side of the square input patches (``PATCH``).
         filters: filters of the first convolution block, doubled per block (``ILLUM_FILTERS``).
         levels: stride-2 convolution blocks (``ILLUM_LEVELS``).
-        hidden: units of the dense layer before the 3-unit head.
+        hidden: units of the dense layer (global) or the 1x1 convolution (confidence) before the output.
         ksize: kernel size of the convolutions.
+        head: ``"global"`` or ``"confidence"``.
+        base: ``"none"`` or ``"shades_of_gray"`` (above).
         name: the model's name and layer name prefix.
 
     Returns:
@@ -73,21 +118,53 @@ def build_illuminant_estimator(*, patch, filters=16, levels=3, hidden=64, ksize=
         "features": (b, filters * 2**(levels - 1))}``.
 
     Raises:
-        ValueError: a size the network cannot take.
+        ValueError: a size the network cannot take, or an unknown head.
     """
     if patch < 2**levels:
         raise ValueError(f"patch {patch} is smaller than the {2**levels} px that {levels} stride-2 blocks need")
+    if head not in HEADS:
+        raise ValueError(f"head must be one of {', '.join(HEADS)}, not {head!r}")
+    if base not in BASES:
+        raise ValueError(f"base must be one of {', '.join(BASES)}, not {base!r}")
     image = keras.Input((patch, patch, 3), name=f"{name}_patch")
-    x = keras.layers.UnitNormalization(axis=(1, 2, 3), name=f"{name}_unit")(image)
+    x, estimate = GrayBase(name=f"{name}_base", dtype="float32")(image) if base == "shades_of_gray" else (image, None)
+    x = keras.layers.UnitNormalization(axis=(1, 2, 3), name=f"{name}_unit")(x)
     x = keras.layers.Rescaling(math.sqrt(patch * patch * 3), name=f"{name}_rms")(x)  # unit RMS
     for i in range(levels):
         x = conv_block(x, filters * 2**i, ksize, strides=2, norm="none", activation="relu",
                        name=f"{name}_block{i + 1}")  # (b, patch / 2**(i+1), ..., filters * 2**i)
-    features = keras.layers.GlobalAveragePooling2D(name=f"{name}_pool", dtype="float32")(x)  # (b, C)
-    x = keras.layers.Dense(hidden, activation="relu", name=f"{name}_hidden")(features)
-    rgb = keras.layers.Dense(3, activation="softplus", name=f"{name}_rgb", dtype="float32")(x)  # (b, 3) > 0
+    if head == "global":
+        features = keras.layers.GlobalAveragePooling2D(name=f"{name}_pool", dtype="float32")(x)  # (b, C)
+        x = keras.layers.Dense(hidden, activation="relu", name=f"{name}_hidden")(features)
+        rgb = keras.layers.Dense(3, activation="softplus", name=f"{name}_rgb", dtype="float32")(x)  # (b, 3) > 0
+    else:
+        local = keras.layers.Conv2D(hidden, 1, activation="relu", name=f"{name}_hidden")(x)
+        out = keras.layers.Conv2D(4, 1, name=f"{name}_local", dtype="float32")(local)  # (b, h, w, 3 + 1)
+        rgb, features = ConfidencePooling(name=f"{name}_pool", dtype="float32")(out, x)
+    if estimate is not None:
+        rgb = keras.layers.Multiply(name=f"{name}_rebase", dtype="float32")([rgb, estimate])
     illuminant = keras.layers.UnitNormalization(axis=-1, name=f"{name}_illuminant", dtype="float32")(rgb)
     return keras.Model(image, {"illuminant": illuminant, "features": features}, name=name)
+
+
+@keras.saving.register_keras_serializable(package="tfcorrect")
+class ConfidencePooling(keras.layers.Layer):
+    """FC4's pooling: local RGB estimates weighted by a softmax confidence over the locations.
+
+    Call with ``(local, features)``: ``local`` is ``(b, h, w, 4)``, three channels of RGB (made positive
+    by softplus, then unit length) and one confidence logit; ``features`` is ``(b, h, w, c)``. Returns
+    ``(rgb (b, 3), pooled features (b, c))``, both weighted by the confidences.
+    """
+
+    def call(self, local, features):
+        rgb = ops.normalize(ops.softplus(local[..., :3]) + 1e-6, axis=-1)
+        logits = ops.reshape(local[..., 3], (ops.shape(local)[0], -1))
+        weights = ops.reshape(ops.softmax(logits, axis=-1), ops.shape(local[..., 3:]))  # (b, h, w, 1)
+        pooled = ops.sum(ops.cast(features, "float32") * weights, axis=(1, 2))
+        return ops.sum(rgb * weights, axis=(1, 2)), pooled
+
+    def compute_output_shape(self, local_shape, features_shape):
+        return (local_shape[0], 3), (features_shape[0], features_shape[-1])
 
 
 def build_camera_discriminator(*, features, cameras, hidden=64, weight=1.0, name="discriminator"):
@@ -127,4 +204,4 @@ def reversal_layer(discriminator):
     return layers[0]
 
 
-__all__ = ["GradientReversal", "build_camera_discriminator", "build_illuminant_estimator", "reversal_layer"]
+__all__ = ["BASES", "ConfidencePooling", "GradientReversal", "GrayBase", "HEADS", "build_camera_discriminator", "build_illuminant_estimator", "reversal_layer"]

@@ -10,6 +10,7 @@ from tfcorrect.data.pipeline import Datasets, training_order
 from tfcorrect.errors import ImageError, UserError
 from tfcorrect.io.images import read_rgb
 from tfcorrect.methods.illum_da.illuminants import read_illuminants
+from tfcorrect.methods.illum_da.space import camera_matrix, illuminant_to_space
 
 AUTOTUNE = tf.data.AUTOTUNE
 
@@ -122,9 +123,14 @@ def _at_least(image, side):
 
 
 def _patch_dataset(examples, order, numbers, params, training):
-    """One patch per entry of ``order``: a random crop (training, flipped with ``AUG_FLIP_P``) or the centre."""
+    """One patch per entry of ``order``: a random crop (training, flipped with ``AUG_FLIP_P``) or the centre.
+
+    Patches and illuminants are in ``ILLUM_SPACE`` (:mod:`tfcorrect.methods.illum_da.space`).
+    """
     paths = tf.constant([e.target for e in examples])
-    illuminants = tf.constant([e.illuminant for e in examples], tf.float32)
+    space = params.illum_space
+    illuminants = tf.constant([illuminant_to_space(e.illuminant, e.camera, space) for e in examples], tf.float32)
+    matrices = tf.constant([camera_matrix(e.camera, space).T for e in examples], tf.float32)  # (n, 3, 3)
     cameras = tf.constant([camera_list(params).index(e.camera) for e in examples], tf.int32)
     side = params.patch
     load = _loader()
@@ -145,6 +151,8 @@ def _patch_dataset(examples, order, numbers, params, training):
             top, left = (tf.shape(image)[0] - side) // 2, (tf.shape(image)[1] - side) // 2
             patch = image[top:top + side, left:left + side]
         patch.set_shape([side, side, 3])
+        if space != "raw":
+            patch = tf.tensordot(patch, tf.gather(matrices, index), 1)  # the camera's raw -> ILLUM_SPACE
         return patch, {"illuminant": tf.gather(illuminants, index), "camera": tf.gather(cameras, index)}
 
     return (tf.data.Dataset.from_tensor_slices((order, numbers))

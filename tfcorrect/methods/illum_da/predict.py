@@ -10,12 +10,13 @@ from tfcorrect.errors import UserError
 from tfcorrect.inference.predictor import load_weights
 from tfcorrect.inference.tiling import tile_starts
 from tfcorrect.io.folders import run_per_file
-from tfcorrect.io.images import read_image, write_image
+from tfcorrect.io.images import read_image, shrink_to, write_image
 from tfcorrect.methods.illum_da.classical import correct
 from tfcorrect.methods.illum_da.illuminants import ILLUMINANTS_CSV, write_illuminants
 from tfcorrect.methods.illum_da.model import POOLINGS
 from tfcorrect.methods.illum_da.networks import build_camera_discriminator, build_illuminant_estimator
 from tfcorrect.methods.illum_da.pipeline import _at_least, camera_list
+from tfcorrect.methods.illum_da.space import illuminant_to_raw, image_to_space
 from tfcorrect.nn.precision import dtype_policy
 from tfcorrect.training import runfolder
 
@@ -23,7 +24,8 @@ from tfcorrect.training import runfolder
 def build_estimator(params):
     """The table's estimator."""
     return build_illuminant_estimator(patch=params.patch, filters=params.illum_filters, levels=params.illum_levels,
-                                      hidden=_feature_width(params), name="estimator")
+                                      hidden=_feature_width(params), head=params.illum_head, base=params.illum_base,
+                                      name="estimator")
 
 
 def build_discriminator(params):
@@ -96,27 +98,49 @@ def load_estimator(params, run_dir):
     return _cached_estimator(params, run_dir, stamp)
 
 
-def estimate_illuminants(params, run_dir, images):
+def raw_patch_estimates(params, estimator, image, camera=""):
+    """The estimates of every patch of a raw ``image`` of ``camera``, as unit vectors in its raw RGB: ``(k, 3)``.
+
+    The image is first shrunk to ``ILLUM_LONG_SIDE`` (if set). With ``ILLUM_SPACE=canonical`` it is mapped
+    to the shared space first and the estimates back.
+
+    Raises:
+        UserError: a canonical-space run and a camera whose sensitivities are unknown (or none given).
+    """
+    image = shrink_to(np.asarray(image, np.float32), params.illum_long_side)
+    if params.illum_space == "raw":
+        return patch_estimates(estimator, image, params.patch)
+    if not camera:
+        raise UserError(f"this run estimates in ILLUM_SPACE={params.illum_space}, which needs each image's camera: "
+                        "score an illuminant folder (its camera column) with tfcorrect-eval")
+    estimates = patch_estimates(estimator, image_to_space(image, camera, params.illum_space), params.patch)
+    return illuminant_to_raw(estimates, camera, params.illum_space)
+
+
+def estimate_illuminants(params, run_dir, images, cameras=None):
     """Each image's illuminant: the run's patch estimates pooled by its ``POOLING``.
 
     Args:
         params: the run's resolved parameters (``tfcorrect.methods.load_params`` of its ``params.csv``).
         run_dir: an illum_da run folder.
         images: ``HxWx3`` linear RGB arrays, any sizes.
+        cameras: each image's camera name (needed by ``ILLUM_SPACE=canonical`` runs).
 
     Returns:
-        ``(n, 3)`` unit-norm illuminants.
+        ``(n, 3)`` unit-norm illuminants in each image's raw RGB.
     """
     estimator = load_estimator(params, run_dir)
     pool = POOLINGS[params.pooling]
-    return np.array([pool(patch_estimates(estimator, image, params.patch)) for image in images]).reshape(-1, 3)
+    cameras = [""] * len(images) if cameras is None else list(cameras)
+    return np.array([pool(raw_patch_estimates(params, estimator, image, camera))
+                     for image, camera in zip(images, cameras)]).reshape(-1, 3)
 
 
 def _white_balance(params, estimator, source, target, output_dir, rows):
     image = read_image(source)
     if image.is_gray:
         raise UserError(f"{source}: a gray image has no illuminant colour to correct")
-    illuminant = POOLINGS[params.pooling](patch_estimates(estimator, image.pixels, params.patch))
+    illuminant = POOLINGS[params.pooling](raw_patch_estimates(params, estimator, image.pixels))
     write_image(target, np.clip(correct(image.pixels, illuminant), 0.0, 1.0), alpha=image.alpha,
                 bit_depth=image.bit_depth)
     rgb = dict(zip("rgb", map(float, illuminant)))
