@@ -71,3 +71,16 @@ def test_illum_long_side_scores_a_large_image_as_its_shrunk_copy(tmp_path):
     np.testing.assert_allclose(raw_patch_estimates(params, estimator, large),
                                raw_patch_estimates(params, estimator, small), atol=1e-5)
     assert len(raw_patch_estimates(params, estimator, large)) == 4  # 2 x 2 patches of the 64-px copy
+
+
+def test_the_based_estimator_feeds_its_cnn_a_centred_patch():
+    # Divided by its own estimate a patch is all positive around 1; uncentred, training the shipped table
+    # killed the first ReLUs (0.1 % active) and the CNN answered one fixed gain for every patch.
+    import keras
+
+    net = build_illuminant_estimator(patch=32, filters=4, levels=2, head="confidence", base="shades_of_gray")
+    patches = np.stack([cv2.resize(_linear(name), (32, 32), interpolation=cv2.INTER_AREA)
+                        for name in ("coffee", "astronaut", "chelsea")])
+    seen = np.asarray(keras.Model(net.input, net.get_layer("estimator_centre").output)(patches))
+    np.testing.assert_allclose(seen.mean(axis=(1, 2, 3)), 0.0, atol=1e-5)
+    assert ((seen > 0).mean(axis=(1, 2, 3)) > 0.2).all() and ((seen < 0).mean(axis=(1, 2, 3)) > 0.2).all()

@@ -79,9 +79,9 @@ class IllumDAOptions:
         "is still scored in the camera's raw space).", choices=SPACES,
     )
     illum_base: str = option(
-        "none", "illum_da: 'shades_of_gray' divides each patch by its own shades-of-gray estimate (p 6) and has the "
-        "CNN correct that estimate, which is as camera-independent as shades-of-gray (beyond Kim & Kim); 'none' "
-        "regresses the illuminant directly.", choices=BASES,
+        "none", "illum_da: 'shades_of_gray' (p 6) or 'gray_edge' (p 1, blur about 1 px) divides each patch by that "
+        "classical estimate of its own light and has the CNN correct it, so the answer follows any camera's raw as "
+        "the classical one does (beyond Kim & Kim); 'none' regresses the illuminant directly.", choices=BASES,
     )
     illum_long_side: int = option(
         0, "illum_da: in prediction and tfcorrect-eval, shrink each image (area averaging) so its longer side is at "

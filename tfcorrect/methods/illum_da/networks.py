@@ -16,20 +16,42 @@ from tfcorrect.nn.blocks import conv_block
 
 # ILLUM_HEAD: how the last feature map becomes one estimate (build_illuminant_estimator).
 HEADS = ("global", "confidence")
-BASES = ("none", "shades_of_gray")
+BASES = ("none", "shades_of_gray", "gray_edge")
+
+
+@keras.saving.register_keras_serializable(package="tfcorrect")
+class CenterPatch(keras.layers.Layer):
+    """Each patch minus its mean over pixels and channels."""
+
+    def call(self, x):
+        return x - ops.mean(x, axis=(1, 2, 3), keepdims=True)
 
 
 @keras.saving.register_keras_serializable(package="tfcorrect")
 class GrayBase(keras.layers.Layer):
-    """A patch divided by its shades-of-gray estimate: ``(x / e, e)``, ``e`` each channel's Minkowski p-norm, unit length."""
+    """A patch divided by a classical estimate of its own light: ``(x / e, e)``, ``e`` unit length, per patch.
 
-    def __init__(self, p=6.0, **kwargs):
+    ``edges=False``: shades-of-gray, each channel's Minkowski ``p``-norm (p = 6). ``edges=True``: gray-edge,
+    the ``p``-norm (p = 1) of each channel's gradient magnitude after a 5-tap binomial blur (σ ≈ 1), as
+    :func:`~tfcorrect.methods.illum_da.classical.gray_edge`. Both scale with a per-channel gain, so
+    ``x / e`` does not depend on one.
+    """
+
+    def __init__(self, p=6.0, edges=False, **kwargs):
         super().__init__(**kwargs)
-        self.p = float(p)
+        self.p, self.edges = float(p), bool(edges)
 
     def call(self, image):
         image = ops.cast(image, "float32")
-        norm = ops.power(ops.mean(ops.power(ops.maximum(image, 0.0), self.p), axis=(1, 2)) + 1e-12, 1.0 / self.p)
+        signal = ops.maximum(image, 0.0)
+        if self.edges:
+            taps = ops.convert_to_tensor([1.0, 4.0, 6.0, 4.0, 1.0]) / 16.0
+            kernel = ops.tile(ops.reshape(taps[:, None] * taps[None, :], (5, 5, 1, 1)), (1, 1, 3, 1))
+            blurred = ops.depthwise_conv(signal, kernel, padding="valid")
+            dx = blurred[:, 1:, 1:] - blurred[:, 1:, :-1]
+            dy = blurred[:, 1:, 1:] - blurred[:, :-1, 1:]
+            signal = ops.sqrt(dx * dx + dy * dy + 1e-12)
+        norm = ops.power(ops.mean(ops.power(signal, self.p), axis=(1, 2)) + 1e-12, 1.0 / self.p)
         estimate = ops.normalize(norm + 1e-6, axis=-1)  # (b, 3)
         return image / estimate[:, None, None, :], estimate
 
@@ -37,7 +59,7 @@ class GrayBase(keras.layers.Layer):
         return input_shape, (input_shape[0], 3)
 
     def get_config(self):
-        return {**super().get_config(), "p": self.p}
+        return {**super().get_config(), "p": self.p, "edges": self.edges}
 
 
 @keras.saving.register_keras_serializable(package="tfcorrect")
@@ -97,8 +119,8 @@ def build_illuminant_estimator(*, patch, filters=16, levels=3, hidden=64, ksize=
       the feature map, so the discriminator sees what the estimate is made of. Textured, bright or
       achromatic regions can count more than flat ones, which global averaging cannot do.
 
-    ``base="shades_of_gray"`` (``ILLUM_BASE``, beyond the paper): the patch is first divided, channel
-    by channel, by its own shades-of-gray estimate (Minkowski p = 6, :class:`GrayBase`), and the
+    ``base="shades_of_gray"`` or ``"gray_edge"`` (``ILLUM_BASE``, beyond the paper): the patch is first
+    divided, channel by channel, by its own classical estimate (:class:`GrayBase`), and the
     network's output multiplies that estimate back: the CNN learns a correction of a classical
     estimate, which is as camera-independent as shades-of-gray itself, instead of each camera's
     whole answer.
@@ -110,7 +132,7 @@ def build_illuminant_estimator(*, patch, filters=16, levels=3, hidden=64, ksize=
         hidden: units of the dense layer (global) or the 1x1 convolution (confidence) before the output.
         ksize: kernel size of the convolutions.
         head: ``"global"`` or ``"confidence"``.
-        base: ``"none"`` or ``"shades_of_gray"`` (above).
+        base: ``"none"``, ``"shades_of_gray"`` or ``"gray_edge"`` (above).
         name: the model's name and layer name prefix.
 
     Returns:
@@ -127,9 +149,17 @@ def build_illuminant_estimator(*, patch, filters=16, levels=3, hidden=64, ksize=
     if base not in BASES:
         raise ValueError(f"base must be one of {', '.join(BASES)}, not {base!r}")
     image = keras.Input((patch, patch, 3), name=f"{name}_patch")
-    x, estimate = GrayBase(name=f"{name}_base", dtype="float32")(image) if base == "shades_of_gray" else (image, None)
+    if base == "none":
+        x, estimate = image, None
+    else:
+        edges = base == "gray_edge"
+        x, estimate = GrayBase(p=1.0 if edges else 6.0, edges=edges, name=f"{name}_base", dtype="float32")(image)
     x = keras.layers.UnitNormalization(axis=(1, 2, 3), name=f"{name}_unit")(x)
     x = keras.layers.Rescaling(math.sqrt(patch * patch * 3), name=f"{name}_rms")(x)  # unit RMS
+    if estimate is not None:
+        # Divided by its own estimate, every patch is near gray and all positive around 1: centred, the
+        # first ReLUs see both signs (uncentred, training killed them and the CNN answered a constant).
+        x = CenterPatch(name=f"{name}_centre")(x)
     for i in range(levels):
         x = conv_block(x, filters * 2**i, ksize, strides=2, norm="none", activation="relu",
                        name=f"{name}_block{i + 1}")  # (b, patch / 2**(i+1), ..., filters * 2**i)
@@ -204,4 +234,4 @@ def reversal_layer(discriminator):
     return layers[0]
 
 
-__all__ = ["BASES", "ConfidencePooling", "GradientReversal", "GrayBase", "HEADS", "build_camera_discriminator", "build_illuminant_estimator", "reversal_layer"]
+__all__ = ["BASES", "CenterPatch", "ConfidencePooling", "GradientReversal", "GrayBase", "HEADS", "build_camera_discriminator", "build_illuminant_estimator", "reversal_layer"]
