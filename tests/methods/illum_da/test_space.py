@@ -84,3 +84,8 @@ def test_a_canonical_space_run_trains_and_is_scored_in_each_camera_s_raw_space(p
     ours = sorted(zip([str(p) for p in (pd.Series([e.target for e in examples]).str.replace(str(data) + "/", ""))],
                       angular_error(estimates, np.array([e.illuminant for e in examples]))))
     np.testing.assert_allclose(model["angular_error"].to_numpy(), [e for _, e in ours], rtol=1e-4)
+    # tfcorrect-predict has no camera per file: it refuses a canonical run up front, in one line.
+    from tfcorrect.cli.predict import main as predict_main
+
+    code = predict_main([str(data / "images"), str(tmp_path / "balanced"), "--run", str(run_dir)])
+    assert code == 2 and not (tmp_path / "balanced").exists()

@@ -157,6 +157,10 @@ def predict_folder(params, run_dir, pairs, output_dir, *, progress=True):
     Returns:
         ``(written, failed)`` counts.
     """
+    if params.illum_space != "raw":
+        raise UserError(f"{run_dir}: this run estimates in ILLUM_SPACE={params.illum_space}, which needs each "
+                        "image's camera; white-balance files with a raw-space run such as saved_models/white_balance, "
+                        "or score an illuminant folder with tfcorrect-eval")
     estimator = load_estimator(params, run_dir)
     output_dir = pathlib.Path(output_dir)
     rows = []
