@@ -114,6 +114,30 @@ def test_flip_moves_input_and_target_together_and_jitter_touches_only_the_input(
     assert np.abs(jitter_in - plain_in).mean() > 0.01
 
 
+def _high_frequency_energy(image):
+    gray = np.asarray(image).mean(axis=-1)
+    return np.mean(np.diff(gray, axis=0) ** 2) + np.mean(np.diff(gray, axis=1) ** 2)
+
+
+def test_norm_blur_blurs_input_and_target_alike_and_drops_high_frequencies(tmp_path, photo_dir):
+    from tfcorrect.data.pipeline import gaussian_blur
+
+    base = _params(tmp_path, photo_dir, DATASET="paired", AUG_FLIP_P=0.0, AUG_JITTER_P=0.0)
+    target = photo("astronaut")
+    source = cv2.resize(photo("coffee"), target.shape[1::-1], interpolation=cv2.INTER_AREA)
+    prepare = make_prepare(base, training=True)
+    blurred = make_prepare(dataclasses.replace(base, norm_blur=1.0), training=True)
+    args = (tf.constant(source), tf.constant(target), tf.constant(0.0), tf.constant((0, 7), tf.int64))
+    plain_in, plain_target = (np.asarray(x) for x in prepare(*args))
+    blur_in, blur_target = (np.asarray(x) for x in blurred(*args))
+    for plain, blur in ((plain_in, blur_in), (plain_target, blur_target)):  # each image, the same blur
+        np.testing.assert_allclose(blur, np.asarray(gaussian_blur(tf.constant(plain), 1.0)), atol=1e-5)
+        assert _high_frequency_energy(blur) < 0.5 * _high_frequency_energy(plain)
+        assert abs(blur.mean() - plain.mean()) < 0.01  # a blur, not a change of level
+    assert _high_frequency_energy(np.asarray(gaussian_blur(tf.constant(plain_target), 2.0))) < \
+        _high_frequency_energy(blur_target)  # more sigma, less detail
+
+
 def test_order_is_reproducible_and_a_resumed_stream_continues_it(tmp_path, photo_dir):
     params = _params(tmp_path, photo_dir, EPOCHS=3)
     batches = list(make_datasets(params).train.take(3 * params.steps_per_epoch).as_numpy_iterator())

@@ -34,6 +34,11 @@ class PipelineOptions:
     aug_flip_p: float = option(
         0.5, "Probability of a horizontal flip (input and target together).", minimum=0.0, maximum=1.0)
     aug_jitter_p: float = option(0.0, "Probability of colour jitter on the input only.", minimum=0.0, maximum=1.0)
+    norm_blur: float = option(
+        0.0, "Gaussian blur (sigma in pixels at RESOL, kernel 2*ceil(3 sigma)+1, reflected edges) given to input and "
+        "target alike in training and validation, after the crop: u1921415's 'normalisation transform giving every "
+        "training image a level of blur' as tfcorrect reads it; 0 is off. Prediction does not blur.",
+        minimum=0.0, maximum=8.0)
 
 
 def _derive(values):
@@ -106,6 +111,24 @@ def _color_jitter(image, seed):
     return tf.clip_by_value(image, 0.0, 1.0)
 
 
+def gaussian_blur(images, sigma):
+    """``images`` (``HxWxC`` or ``NxHxWxC``) blurred by a separable Gaussian of ``sigma`` px, edges reflected.
+
+    The kernel has ``2 * ceil(3 sigma) + 1`` taps, normalised to sum 1; every channel gets the same one.
+    """
+    radius = int(math.ceil(3 * sigma))
+    taps = np.exp(-0.5 * (np.arange(-radius, radius + 1) / sigma) ** 2)
+    taps = tf.constant(taps / taps.sum(), tf.float32)
+    batch = images if images.shape.rank == 4 else images[None]
+    channels = batch.shape[-1]
+    padded = tf.pad(batch, [[0, 0], [radius, radius], [radius, radius], [0, 0]], mode="REFLECT")
+    rows = tf.tile(tf.reshape(taps, (-1, 1, 1, 1)), (1, 1, channels, 1))
+    cols = tf.tile(tf.reshape(taps, (1, -1, 1, 1)), (1, 1, channels, 1))
+    out = tf.nn.depthwise_conv2d(padded, rows, [1, 1, 1, 1], "VALID")
+    out = tf.nn.depthwise_conv2d(out, cols, [1, 1, 1, 1], "VALID")
+    return out if images.shape.rank == 4 else out[0]
+
+
 def _chance(p, seed):
     return tf.random.stateless_uniform([], seed) < p
 
@@ -134,6 +157,9 @@ def make_prepare(params, training):
             image = kind.make_input(target, ev, seeds[1], params)
             if training and kind.degrade:
                 image = kind.degrade(image, tf.random.experimental.stateless_split(seeds[1], 2)[1], params)
+        if params.norm_blur:  # one blur for both images: the pair stays aligned and equally sharp
+            both = gaussian_blur(tf.concat([image, target], axis=-1), params.norm_blur)
+            image, target = both[..., :3], both[..., 3:]
         if training:
             flipped = tf.image.flip_left_right(tf.concat([image, target], axis=-1))
             both = tf.where(_chance(params.aug_flip_p, seeds[2]), flipped, tf.concat([image, target], axis=-1))
