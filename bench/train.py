@@ -189,7 +189,7 @@ def main(argv=None):
 
     work = pathlib.Path(tempfile.mkdtemp(prefix="tfcorrect-bench-train-"))
     photos = export_photos(TRAIN_SET, work / "photos")[0].parent
-    base = resolve(args.table, sets=["DATASET=simulate_exposure", f"TRAIN_DIR={photos}", "SAMPLES=1",
+    base = resolve(args.table, sets=["DATASET=simulate_exposure", f"TRAIN_DIR={photos}", "VAL_DIR=", "SAMPLES=1",
                                      "VAL_STEPS=1", *args.sets])[0]
     rate, _ = matmul_flop_rate()
     flops = step_flops(base)
