@@ -23,7 +23,7 @@ def main(argv=None):
     """Score a model and classical baselines on a test folder; exit 1 when a pair could not be evaluated."""
     start_quietly_before_parsing(argv)  # the parser lists the baselines, whose module imports TensorFlow
     from tfcorrect.evaluation.baselines import BASELINES
-    from tfcorrect.evaluation.evaluate import EXPERT, FINDERS, INPUTS
+    from tfcorrect.evaluation.evaluate import ALL_EXPERTS, EXPERT, FINDERS, INPUTS
     from tfcorrect.methods import FOLDER_EVALUATORS
 
     parser = argparse.ArgumentParser(
@@ -47,9 +47,11 @@ def main(argv=None):
                         help="data kind (default: detected from the layout; inputs: every image below DATA, no "
                              "targets, the default for images in no layout; illuminant: a folder with "
                              "illuminants.csv, scored by angular error)")
-    parser.add_argument("--expert", default=EXPERT.default, choices=tuple(EXPERT.metadata["choices"]),
+    parser.add_argument("--expert", default=EXPERT.default, choices=(*EXPERT.metadata["choices"], ALL_EXPERTS),
                         help="afifi test set: the expert whose renditions are the targets (expert_<X>_testing_set; "
-                             f"default: {EXPERT.default})")
+                             f"default: {EXPERT.default}), or {ALL_EXPERTS}: Afifi et al.'s protocol, each output "
+                             "scored against every expert's rendition and the scores averaged over the experts "
+                             "(metrics.csv: a row per expert and one of their mean, expert=mean)")
     parser.add_argument("--tile", type=int, metavar="N", help="model tile side (default: the run's TILE or RESOL)")
     parser.add_argument("--batch-size", type=int, default=4, metavar="N", help="model tiles run at once (default: 4)")
     parser.add_argument("--grid", type=int, default=4, metavar="N",

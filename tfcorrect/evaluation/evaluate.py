@@ -4,10 +4,10 @@
 input with every chosen baseline of :data:`tfcorrect.evaluation.baselines.BASELINES` (and a run folder's
 model), scores all the outputs against the target at once with :data:`tfcorrect.evaluation.metrics.METRICS`
 (:func:`tfcorrect.evaluation.batched.score_outputs`) and each against its input with
-:data:`tfcorrect.evaluation.metrics.INPUT_METRICS`, and writes
-``metrics.csv`` (one row per image and method), ``report.md`` (means per method, overall and per
-exposure condition) and ``grid.png`` (input | methods | target for a few images). A pair that
-cannot be read or whose sizes differ is named and skipped; the others go on.
+:data:`tfcorrect.evaluation.metrics.INPUT_METRICS`, and writes ``metrics.csv`` (one row per image and method),
+``report.md`` (means per method, overall and per exposure condition) and ``grid.png`` (input | methods |
+target for a few images). A pair that cannot be read or whose sizes differ is named and skipped; the others
+go on. ``expert="all"``: the means over Afifi et al.'s five experts (:mod:`tfcorrect.evaluation.experts`).
 
 An ``inputs`` folder (any folder of images in no layout above, or ``--dataset inputs``) has no targets:
 only the input metrics are computed, and ``grid.png`` shows the images with the most new edges first.
@@ -27,6 +27,8 @@ from tfcorrect.evaluation.batched import score_outputs
 from tfcorrect.evaluation.corrections import corrected, read_pair  # noqa: F401 (read_pair: public here too)
 from tfcorrect.io.atomic import atomic_path, write_bytes
 from tfcorrect.evaluation.baselines import BASELINES
+from tfcorrect.evaluation.experts import (ALL_EXPERTS, MEAN, check_expert, corrected_experts, experts_header,
+                                          find_all_experts, score_experts)
 from tfcorrect.data.examples import Example, condition_name
 from tfcorrect.errors import UserError
 from tfcorrect.evaluation.report import ALL, make_grid, markdown_table, render_report, summarise, thumbnail
@@ -49,7 +51,8 @@ class Evaluation:
     """What :func:`evaluate` measured.
 
     Attributes:
-        metrics: one row per image and method: ``image, condition, method`` and each metric.
+        metrics: one row per image and method: ``image, condition, method`` and each metric (``expert="all"``:
+            also ``expert``, one row per expert and one of their means, see :mod:`tfcorrect.evaluation.experts`).
         summary: means per ``condition`` (``"all"`` for every image) and ``method``, with the
             image count ``images``, the largest ``new_edges_max`` and the set-level ``inception_score``
             (NaN when not computed).
@@ -159,7 +162,7 @@ def evaluate(data, out=None, *, run=None, baselines=None, dataset=None, expert=E
         baselines: names from :data:`~tfcorrect.evaluation.baselines.BASELINES`; None is all of them.
         dataset: ``paired``, ``afifi`` or ``inputs``; None detects it from the folder's layout (``inputs``:
             images in none of the layouts).
-        expert: ``a`` .. ``e``, the afifi test set's target renditions.
+        expert: ``a`` .. ``e``, the afifi test set's targets, or ``all``: means over them (:mod:`.experts`).
         grid: rows (images) of ``grid.png``: the first ones, or without targets those with the largest
             new-edges fraction of any method, largest first; 0 writes none.
         inception_weights: InceptionV3 weight file (default: Keras's cached copy).
@@ -178,6 +181,7 @@ def evaluate(data, out=None, *, run=None, baselines=None, dataset=None, expert=E
         raise UserError(f"{data}: no such folder")
     for own in FOLDER_EVALUATORS:  # a method's own kind of test folder (colour constancy's illuminant folders)
         if dataset == own.dataset or (dataset is None and own.accepts(data)):
+            check_expert(expert, own.dataset)
             out = output_folder(data, out, run)
             params = run_params(run) if run is not None else None
             if params is not None:
@@ -187,8 +191,7 @@ def evaluate(data, out=None, *, run=None, baselines=None, dataset=None, expert=E
     dataset = dataset or detect_kind(data)
     if dataset not in (*FINDERS, INPUTS):
         raise UserError(f"--dataset {dataset}: expected one of {', '.join([*FINDERS, INPUTS])}")
-    if expert not in EXPERT.metadata["choices"]:
-        raise UserError(f"--expert {expert}: expected one of {', '.join(EXPERT.metadata['choices'])}")
+    check_expert(expert, dataset)
     if grid < 0 or inception_splits < 1:
         raise UserError("--grid must be at least 0 and --inception-splits at least 1")
     out = output_folder(data, out, run)
@@ -199,12 +202,13 @@ def evaluate(data, out=None, *, run=None, baselines=None, dataset=None, expert=E
     targets = dataset != INPUTS
     classifier, inception_note = _inception(inception_weights)
 
-    rows, probabilities, thumbnails, failed = _score_all(data, examples, methods, classifier, grid, progress)
+    every = expert == ALL_EXPERTS
+    rows, probabilities, thumbnails, failed = _score_all(data, examples, methods, classifier, grid, progress, every)
     scored = [*(metrics.METRICS if targets else ()), *metrics.INPUT_METRICS]
-    table = pd.DataFrame(rows, columns=["image", "condition", "method", *scored])
-    summary = summarise(table, probabilities, list(methods), inception_splits)
+    table = pd.DataFrame(rows, columns=["image", "condition", *(["expert"] if every else []), "method", *scored])
+    summary = summarise(table[table.expert == MEAN] if every else table, probabilities, list(methods), inception_splits)
     header = {"data": f"{data} ({dataset})", "run": str(run) if run else "none (baselines only)",
-              "expert": expert if dataset == "afifi" else "-",
+              "expert": experts_header(examples) if every else expert if dataset == "afifi" else "-",
               "targets": "yes" if targets else "none: only the metrics of outputs against their inputs (new edges)",
               "date": datetime.datetime.now().isoformat(timespec="seconds"),
               "images": f"{len(examples) - len(failed)} evaluated, {len(failed)} failed",
@@ -221,6 +225,8 @@ def _find(data, dataset, expert):
     """The examples of a ``dataset`` folder; for :data:`INPUTS` every image below it, with ``target == ""``."""
     if dataset == INPUTS:
         examples = [Example(target="", input=str(path)) for path in list_images(data)]
+    elif expert == ALL_EXPERTS:
+        examples = find_all_experts(data)
     else:
         kind = FINDERS[dataset]
         examples = kind.find(data, dataclasses.replace(kind.defaults(), expert=expert) if dataset == "afifi" else None)
@@ -237,8 +243,8 @@ def _methods(run, baselines, tile, batch_size):
     return {MODEL: predictor_from_run(run, tile=tile, batch_size=batch_size), **baselines}
 
 
-def _score_all(data, examples, methods, classifier, grid, progress):
-    """Score each example; a failure is named on stderr and the others go on.
+def _score_all(data, examples, methods, classifier, grid, progress, every=False):
+    """Score each example (``every``: against each expert and their mean); a failure is named on stderr.
 
     Returns ``(rows, probabilities, thumbnails, failed)``; the thumbnails are the grid's rows: the first
     ``grid`` examples', or without targets those with the most new edges (of any method), most first.
@@ -246,16 +252,17 @@ def _score_all(data, examples, methods, classifier, grid, progress):
     rows, failed, kept = [], [], []  # kept: (largest new edges of the example, its thumbnails)
     probabilities = {}  # (condition, method) -> [class probabilities of each output]
     bar = keras.utils.Progbar(len(examples), unit_name="image") if progress else None
-    for i, pair in enumerate(corrected(examples, methods)):
+    for i, pair in enumerate((corrected_experts if every else corrected)(examples, methods)):
         example, outputs = pair.example, pair.outputs
         try:
             if pair.error is not None:
                 raise pair.error
             condition = condition_of(example, data)
             name = pathlib.Path(example.input).relative_to(data).as_posix()
-            scores = score(outputs, pair.target, pair.image)
-            rows += [{"image": name, "condition": condition, "method": method, **values}
-                     for method, values in scores.items()]
+            by_expert = score_experts(pair) if every else {"": score(outputs, pair.target, pair.image)}
+            rows += [{"image": name, "condition": condition, "expert": expert, "method": method, **values}
+                     for expert, scores in by_expert.items() for method, values in scores.items()]
+            scores = by_expert[MEAN if every else ""]
         except Exception as err:  # one bad pair must not stop the evaluation
             message = str(err) if isinstance(err, UserError) else f"{example.input}: {type(err).__name__}: {err}"
             failed.append(message.splitlines()[0])
