@@ -52,7 +52,7 @@ report-white-balance: install
 	$(PY) reports/white_balance_model.py
 
 # Seed 000's Table 3: four colour-constancy arms on simulate-cameras data beside the classical baselines
-# (reports/color_constancy.md; about 5 minutes here).
+# (reports/color_constancy.md; about 16 minutes here; `--space raw --out reports/color_constancy_raw.md` for the literal protocol).
 report-color-constancy: install
 	$(PY) reports/color_constancy.py
 
