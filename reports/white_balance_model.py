@@ -23,6 +23,7 @@ COMPARED = ("gray_world", "shades_of_gray", "gray_edge")  # the Done-when's base
 SHOWN = ("model", "white_patch", *COMPARED, "identity")
 STATS = ("mean", "median", "worst25")
 GRID = ROOT / "docs" / "figures" / "white_balance_grid.png"
+DEFAULT_OUT = ROOT / "reports" / "white_balance.md"
 
 
 def parse_args(argv=None):
@@ -34,7 +35,7 @@ def parse_args(argv=None):
                         help="photos to simulate: test (the report) or val (for choices, with other cameras)")
     parser.add_argument("--per-photo", type=int, default=2, help="lights per photo and camera (default: 2)")
     parser.add_argument("--work", default=str(ROOT / "reports" / "work" / "white_balance"), help="scratch folder")
-    parser.add_argument("--out", default=str(ROOT / "reports" / "white_balance.md"), help="the report to write")
+    parser.add_argument("--out", default=str(DEFAULT_OUT), help="the report to write")
     return parser.parse_args(argv)
 
 
@@ -80,9 +81,11 @@ def main(argv=None):
         for _, row in shown[shown.camera == camera].sort_values("order").iterrows():
             name = f"**{row.method}**" if row.method == "model" else row.method
             table.append(f"| {camera} | {name} | {row.images} | " + " | ".join(f"{row[s]:.2f}" for s in STATS) + " |")
+    # The doc page's figure only from the report itself; other runs (e.g. --part val) put theirs beside --out.
+    grid = GRID if pathlib.Path(args.out).resolve() == DEFAULT_OUT.resolve() else pathlib.Path(args.out).with_suffix(".png")
     if (work / "eval" / "grid.png").is_file():
-        GRID.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(work / "eval" / "grid.png", GRID)
+        grid.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(work / "eval" / "grid.png", grid)
     rel = lambda p: str(pathlib.Path(p).resolve().relative_to(ROOT)) if ROOT in pathlib.Path(p).resolve().parents else str(p)  # noqa: E731
     text = "\n".join([
         f"# {run.name} on cameras it never saw", "",
@@ -103,7 +106,7 @@ def main(argv=None):
         ("**The model beats gray-world, shades-of-gray and gray-edge on mean, median and worst 25 % for every "
          "unseen camera and over all.**" if beaten else
          "**The model does not beat gray-world, shades-of-gray and gray-edge everywhere** (see above)."), "",
-        f"![grid](../{GRID.relative_to(ROOT)})" if GRID.is_file() else "", ""])
+        (f"![grid](../{grid.relative_to(ROOT)})" if grid == GRID else f"![grid]({grid.name})"), ""])
     pathlib.Path(args.out).write_text(text, encoding="utf-8")
     print(text)
 
