@@ -58,24 +58,20 @@ def parse_args(argv=None):
     parser.add_argument("--space", default="canonical", choices=("canonical", "raw"),
                         help="ILLUM_SPACE of every arm (default: canonical, the table's)")
     parser.add_argument("--seeds", type=int, default=len(SEEDS), help="seeds per arm (default: 3)")
-    parser.add_argument("--reuse", action="store_true",
-                        help="keep WORK's data and trained runs and only score them and write the report again")
     return parser.parse_args(argv)
 
 
-def make_data(photos, work, reuse=False):
-    """The three illuminant folders and the ``tfcorrect-data`` command lines that made them (``reuse``: made before)."""
+def make_data(photos, work):
+    """The three illuminant folders and the ``tfcorrect-data`` command lines that made them."""
     from tfcorrect.cli import data as data_cli
 
     folders, commands = {}, []
     for part, options in DATA.items():
-        source = work / "photos" / part
-        if not reuse:
-            scaled_copies(read_split(photos, part), source, long_side=LONG_SIDE)
+        source = scaled_copies(read_split(photos, part), work / "photos" / part, long_side=LONG_SIDE)
         folders[part] = work / "data" / part
         argv = ["simulate-cameras", str(source), str(folders[part]), "--cameras", "C,N",
                 "--long-side", str(LONG_SIDE), "--seed", str({"train": 0, "val": 1, "test": 2}[part]), *options]
-        if not reuse and data_cli.main(argv) != 0:
+        if data_cli.main(argv) != 0:
             raise SystemExit(f"tfcorrect-data {' '.join(argv)} failed")
         commands.append("tfcorrect-data " + " ".join(argv).replace(str(work), "$WORK"))
     return folders, commands
@@ -125,10 +121,9 @@ def main(argv=None):
     from tfcorrect.methods.illum_da.illuminants import read_illuminants
 
     work = pathlib.Path(args.work)
-    if not args.reuse:
-        shutil.rmtree(work, ignore_errors=True)
+    shutil.rmtree(work, ignore_errors=True)
     start = time.perf_counter()
-    folders, data_commands = make_data(args.photos, work, reuse=args.reuse)
+    folders, data_commands = make_data(args.photos, work)
     seeds = SEEDS[:args.seeds] if args.seeds <= len(SEEDS) else tuple(range(args.seeds))
     sets = [*SETTINGS, f"ILLUM_SPACE={args.space}", f"TRAIN_DIR={folders['train']}", f"VAL_DIR={folders['val']}",
             *args.sets]
@@ -138,10 +133,7 @@ def main(argv=None):
         for seed in seeds:
             run_dir = work / "runs" / f"{category}-{seed}"
             print(f"training {category} seed {seed} ...", flush=True)
-            if args.reuse:  # the training's wall time, from its first and last files
-                seconds[category, seed] = (run_dir / "history.csv").stat().st_mtime - (run_dir / "params.csv").stat().st_mtime
-            else:
-                seconds[category, seed] = train_arm(TABLE, category, [*sets, f"SEED={seed}"], run_dir)[0]
+            seconds[category, seed] = train_arm(TABLE, category, [*sets, f"SEED={seed}"], run_dir)[0]
             scores[category, seed] = score_arm(run_dir, test)
             accuracy[category, seed] = discriminator_accuracy(run_dir)
     print("tfcorrect-eval ...", flush=True)

@@ -51,8 +51,8 @@ def correct(example, methods):
     return Corrected(example, image, target, outputs)
 
 
-def corrected(examples, methods):
-    """:func:`correct` of each example in order, the next one prepared in a second thread meanwhile.
+def prefetched(function, examples, methods):
+    """``function(example, methods)`` of each example in order, the next one prepared in a second thread meanwhile.
 
     The baselines (NumPy, scikit-image) and the scoring (TensorFlow, NumPy) release the GIL in their
     array work, so on two cores one example is corrected while the one before it is scored.
@@ -60,9 +60,14 @@ def corrected(examples, methods):
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         pending = None
         for example in examples:
-            ahead = pool.submit(correct, example, methods)
+            ahead = pool.submit(function, example, methods)
             if pending is not None:
                 yield pending.result()
             pending = ahead
         if pending is not None:
             yield pending.result()
+
+
+def corrected(examples, methods):
+    """:func:`correct` of each example in order, prefetched (:func:`prefetched`)."""
+    return prefetched(correct, examples, methods)

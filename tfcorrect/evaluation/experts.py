@@ -16,7 +16,6 @@ expert folder is named in a warning and left out of the means; the grid's target
 first expert's rendition that the scene has.
 """
 
-import concurrent.futures
 import dataclasses
 import warnings
 
@@ -26,7 +25,7 @@ from tfcorrect.data.examples import subfolders
 from tfcorrect.errors import UserError
 from tfcorrect.evaluation import metrics
 from tfcorrect.evaluation.batched import score_outputs
-from tfcorrect.evaluation.corrections import Corrected, correct
+from tfcorrect.evaluation.corrections import Corrected, correct, prefetched
 from tfcorrect.io.images import list_images, read_rgb
 from tfcorrect.methods.exposure.afifi import AFIFI_EXPERTS, find_afifi
 
@@ -141,17 +140,8 @@ def _read_target(input_path, image, path):
 
 
 def corrected_experts(examples, methods):
-    """:func:`correct_experts` of each example in order, the next one prepared in a second thread meanwhile
-    (as :func:`tfcorrect.evaluation.corrections.corrected` does)."""
-    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
-        pending = None
-        for example in examples:
-            ahead = pool.submit(correct_experts, example, methods)
-            if pending is not None:
-                yield pending.result()
-            pending = ahead
-        if pending is not None:
-            yield pending.result()
+    """:func:`correct_experts` of each example in order, prefetched as :func:`~tfcorrect.evaluation.corrections.corrected` is."""
+    return prefetched(correct_experts, examples, methods)
 
 
 def score_experts(pair):

@@ -91,13 +91,14 @@ def blackbody(temperature):
 
 
 @functools.cache
-def _cmfs():
-    return np.asarray(aligned(colour.MSDS_CMFS["CIE 1931 2 Degree Standard Observer"]).values)  # (81, 3)
+def cmfs():
+    """The CIE 1931 2° colour-matching functions on :data:`SHAPE`: ``(81, 3)`` float64 x̄, ȳ, z̄."""
+    return np.asarray(aligned(colour.MSDS_CMFS["CIE 1931 2 Degree Standard Observer"]).values, np.float64)
 
 
 def cct_duv(light):
     """A light's correlated colour temperature (K) and distance from the Planckian locus (Ohno 2013)."""
-    uv = colour.xy_to_UCS_uv(colour.XYZ_to_xy(_cmfs().T @ light.spectrum))  # an emitter's own colour
+    uv = colour.xy_to_UCS_uv(colour.XYZ_to_xy(cmfs().T @ light.spectrum))  # an emitter's own colour
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # colour warns about chromaticities far from the locus
         cct, duv = colour.uv_to_CCT(uv, "Ohno 2013")

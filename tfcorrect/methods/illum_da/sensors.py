@@ -31,7 +31,7 @@ import colour
 import numpy as np
 
 from tfcorrect.errors import UserError
-from tfcorrect.methods.illum_da.lights import SHAPE, aligned
+from tfcorrect.methods.illum_da.lights import SHAPE, aligned, cmfs
 
 # Camera short name -> where its measured sensitivities come from.
 CAMERAS = {"C": "Canon EOS 5D Mark II (rawtoaces)", "N": "Nikon 5100 (NPL)", "S": "Sigma SDMerill (NPL)"}
@@ -111,20 +111,15 @@ def synthetic_sensitivities(index, attempts=200):
     raise RuntimeError(f"no plausible synthetic camera X{index} in {attempts} draws")
 
 
-@functools.cache
-def _cmfs():
-    return np.asarray(aligned(colour.MSDS_CMFS["CIE 1931 2 Degree Standard Observer"]).values, np.float64)
-
-
 def plausibility(curves):
     """What :func:`plausible` checks: ``dict`` of peaks (nm, R G B), neighbour correlations, fit residual, condition."""
     curves = np.asarray(curves, np.float64)
     unit = curves / np.maximum(curves.max(axis=0), 1e-12)
-    matrix = np.linalg.lstsq(curves, _cmfs(), rcond=None)[0]
+    matrix = np.linalg.lstsq(curves, cmfs(), rcond=None)[0]
     correlation = np.corrcoef(unit.T)
     return {"peaks": WAVELENGTHS[np.argmax(curves, axis=0)],
             "correlation": (correlation[0, 1], correlation[1, 2]),
-            "residual": np.linalg.norm(curves @ matrix - _cmfs()) / np.linalg.norm(_cmfs()),
+            "residual": np.linalg.norm(curves @ matrix - cmfs()) / np.linalg.norm(cmfs()),
             "condition": np.linalg.cond(matrix), "minimum": curves.min()}
 
 

@@ -19,7 +19,7 @@ import functools
 import numpy as np
 
 from tfcorrect.errors import UserError
-from tfcorrect.methods.illum_da.lights import SHAPE
+from tfcorrect.methods.illum_da.lights import cmfs
 from tfcorrect.methods.illum_da.sensors import camera_sensitivities
 
 # ILLUM_SPACE -> what it means (documented in the module docstring).
@@ -37,10 +37,7 @@ def canonical_matrix(camera):
     Raises:
         UserError: an unknown camera.
     """
-    import colour
-
-    cmfs = colour.MSDS_CMFS["CIE 1931 2 Degree Standard Observer"].copy().align(SHAPE).values
-    return np.linalg.lstsq(camera_sensitivities(camera), cmfs, rcond=None)[0].T
+    return np.linalg.lstsq(camera_sensitivities(camera), cmfs(), rcond=None)[0].T
 
 
 @functools.cache
