@@ -20,6 +20,7 @@ SCENES = {"a0001-jmac_DSC1459": "astronaut", "a0002-dgw_005": "coffee", "a0003_N
 RENDITIONS = {"a": (0.8, 1.0), "b": (1.0, 0.9), "c": (1.0, 1.0), "d": (1.2, 1.05), "e": (1.4, 1.1)}
 BASELINES = "identity,global_reexposure"
 METRIC_COLUMNS = ["psnr", "ssim", "ms_ssim", "luminance_sim", "contrast_sim", "saturation_sim", "new_edges"]
+CLIPPED_COLUMNS = ["psnr_clipped", "ssim_clipped"]  # empty in metrics.csv where the input has no clipped pixel
 
 
 def _small(name):
@@ -76,7 +77,8 @@ def test_all_experts_is_the_mean_of_the_single_expert_runs(runs, tmp_path, capsy
     assert len({round(p.loc[("INPUT_IMAGES/a0002-dgw_005_0.JPG", "identity")], 3) for p in psnr.values()}) == 5
     table, report = _evaluate(data, tmp_path / "eval", "--expert", "all")
 
-    assert list(table.columns) == ["image", "condition", "expert", "method", *METRIC_COLUMNS]
+    assert list(table.columns) == ["image", "condition", "expert", "method", *METRIC_COLUMNS[:-1], *CLIPPED_COLUMNS,
+                                   "new_edges"]
     assert len(table) == len(SCENES) * len(AFIFI_EV) * 2 * (len(RENDITIONS) + 1)
     means = table[table.expert == "mean"].set_index(["image", "method"])
     expected = _expected_means(single, RENDITIONS)
@@ -89,6 +91,11 @@ def test_all_experts_is_the_mean_of_the_single_expert_runs(runs, tmp_path, capsy
         rows = table[table.expert == x].drop(columns="expert").set_index(["image", "method"])
         np.testing.assert_allclose(rows.loc[own.set_index(["image", "method"]).index, METRIC_COLUMNS],
                                    own[METRIC_COLUMNS], rtol=0, atol=1e-9)
+    clipped = pd.concat([single[x].assign(expert=x) for x in RENDITIONS]).replace("", np.nan)
+    clipped = clipped.astype(dict.fromkeys(CLIPPED_COLUMNS, float)).groupby(["image", "method"])[CLIPPED_COLUMNS]
+    mean_clipped = means[CLIPPED_COLUMNS].replace("", np.nan).astype(float)
+    assert mean_clipped.psnr_clipped.notna().any() and mean_clipped.psnr_clipped.isna().any()  # +1.5 EV, -1.5 EV
+    np.testing.assert_allclose(mean_clipped.loc[expected.index], clipped.mean().loc[expected.index], rtol=0, atol=1e-6)
 
     assert "- expert: all (mean over a, b, c, d, e)" in report
     rows = _condition_rows(report)

@@ -55,10 +55,12 @@ def test_inverse_recovers_unclipped_pixels_and_beats_identity(overexposed, tmp_p
 
     table = pd.read_csv(out / "metrics.csv", keep_default_na=False)
     assert list(table.columns) == ["image", "condition", "method", "psnr", "ssim", "ms_ssim", "luminance_sim",
-                                   "contrast_sim", "saturation_sim", "new_edges"]
+                                   "contrast_sim", "saturation_sim", "psnr_clipped", "ssim_clipped", "new_edges"]
     psnr = table.pivot(index="image", columns="method", values="psnr")
     assert sorted(psnr.index) == sorted(f"input/{name}.png" for name in NAMES)
     assert (psnr["inverse"] > psnr["identity"]).all()
+    clipped = table.pivot(index="image", columns="method", values="psnr_clipped")  # every photo has clipped pixels
+    assert (clipped["inverse"] < psnr["inverse"]).all()
 
     report = (out / "report.md").read_text()
     assert _mean_table(report) == ["identity", "inverse"]

@@ -119,7 +119,7 @@ def test_eval_with_targets_adds_new_edges_to_the_full_reference_metrics(tmp_path
     out = tmp_path / "eval"
     assert eval_cli.main([str(data), "--baselines", "identity,clahe", "--grid", "0", "--out", str(out)]) == 0
     table = pd.read_csv(out / "metrics.csv")
-    assert list(table.columns)[3:] == [*metrics.METRICS, "new_edges"]
+    assert list(table.columns)[3:] == [*metrics.METRICS, "psnr_clipped", "ssim_clipped", "new_edges"]
     assert (table[table.method == "identity"].new_edges == 0).all()
     report = (out / "report.md").read_text()
     assert "targets: yes" in report and "PSNR (dB)" in report and "new edges, max (%)" in report

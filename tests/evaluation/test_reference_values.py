@@ -42,7 +42,8 @@ def test_every_baseline_scores_the_values_of_the_unbatched_metrics(tmp_path):
     new = pd.read_csv(tmp_path / "eval" / "metrics.csv").set_index(["image", "method"]).sort_index()
     old = pd.read_csv(REFERENCE).set_index(["image", "method"]).sort_index()
     assert list(new.index) == list(old.index) and len(old) == len(SIZES) * 2 * 6
-    assert list(new.columns) == [*old.columns, "new_edges"]  # new edges came after the reference
+    # The clipped-area scores and new edges came after the reference.
+    assert list(new.columns) == [*old.columns, "psnr_clipped", "ssim_clipped", "new_edges"]
     # 1e-6 holds on the machine that wrote the reference (and bench/eval.py shows it old against new in one
     # run anywhere); another CPU's oneDNN kernels move the old code's own float32 values by up to ~1e-5.
     np.testing.assert_allclose(new[METRIC_COLUMNS].to_numpy(), old[METRIC_COLUMNS].to_numpy(),

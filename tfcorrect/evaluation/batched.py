@@ -5,7 +5,8 @@ metric and output ran about 20 window convolutions of 3 channels each, and a dep
 of 3 channels takes about as long as one of 16 (its inner loop runs 16 channels at a time). Here
 every plane a metric averages over the window (each output, the target, their products and squares,
 their HSV saturation) is stacked with the others, 16 to a convolution, for all outputs at once, in
-bands of rows that bound the memory; SSIM and MS-SSIM run in a second thread meanwhile.
+bands of rows that bound the memory; SSIM and MS-SSIM run in a second thread meanwhile. Given the input's
+clipped pixels, the same SSIM map is also averaged over them (``ssim_clipped``, :mod:`tfcorrect.evaluation.clipped`).
 
 The values are those of the per-image functions of :mod:`tfcorrect.evaluation.metrics` to float32
 round-off of the final means: the same windows (``tf.image.ssim``'s and
@@ -25,6 +26,7 @@ import functools
 import numpy as np
 import tensorflow as tf
 
+from tfcorrect.evaluation import clipped as clipped_metrics
 from tfcorrect.evaluation import metrics
 
 # Planes one depthwise convolution filters at once: its inner loop's width on this CPU (AVX-512 float32).
@@ -117,11 +119,32 @@ class _Sums:
         return (self.sum / np.float32(self.count)).reshape(self.shape)
 
 
-def _ssim_terms(outputs, target, wanted):
+class _MaskedSums:
+    """Float64 sums of per-channel maps ``(b, c, rows, w)``, band after band, over the positions of ``mask``
+    (``(H - 10, W - 10)`` bool: the window centres inside the clipped pixels), and their mean over positions
+    and channels (NaN without a position)."""
+
+    def __init__(self, mask):
+        self.mask, self.top, self.sum = mask, 0, 0.0
+
+    def add(self, maps):
+        band = self.mask[self.top:self.top + maps.shape[2]]
+        self.top += maps.shape[2]
+        if band.any():
+            self.sum = self.sum + maps[:, :, band].sum(axis=-1, dtype=np.float64)  # (b, c)
+
+    def mean(self):
+        count = np.count_nonzero(self.mask)
+        return np.mean(self.sum / count, axis=-1) if count else np.nan
+
+
+def _ssim_terms(outputs, target, wanted, centres=None):
     """Per-channel means ``(b, c)`` of SSIM's map (``"ssim"``) and contrast-structure map (``"cs"``), those
-    ``wanted``: the float32 ops of ``tf.image.ssim``'s helper on each band."""
+    ``wanted``: the float32 ops of ``tf.image.ssim``'s helper on each band. With ``centres`` (window positions,
+    ``(H - 10, W - 10)`` bool) also ``"ssim_clipped"`` ``(b,)``: the same SSIM map's mean over those positions."""
     c1, c2, two = np.float32(metrics.K1) ** 2, np.float32(metrics.K2) ** 2, np.float32(2)
     sums = {name: _Sums() for name in wanted}
+    masked = _MaskedSums(centres) if centres is not None else None
     h, w, c = target.shape
     rows = _band_rows(3 * len(outputs) * c + c, w)
     for x, y in zip(_bands(outputs, rows), _bands([target], rows)):
@@ -132,7 +155,12 @@ def _ssim_terms(outputs, target, wanted):
         maps = {"cs": cs, "ssim": (num0 + c1) / (den0 + c1) * cs if "ssim" in wanted else None}
         for name in wanted:
             sums[name].add(maps[name])
-    return {name: s.mean() for name, s in sums.items()}
+        if masked is not None:
+            masked.add(maps["ssim"])
+    means = {name: s.mean() for name, s in sums.items()}
+    if masked is not None:
+        means["ssim_clipped"] = masked.mean()
+    return means
 
 
 def _downscale(image):
@@ -143,16 +171,20 @@ def _downscale(image):
     return tf.nn.avg_pool2d(padded, ksize=[1, 2, 2, 1], strides=[1, 2, 2, 1], padding="VALID").numpy()[0]
 
 
-def _ssim_scores(outputs, target, power_factors):
-    """``ssim`` and ``ms_ssim`` ``(b,)`` of ``outputs`` (``HxWx3`` each) against ``target``."""
+def _ssim_scores(outputs, target, power_factors, centres=None):
+    """``ssim`` and ``ms_ssim`` ``(b,)`` of ``outputs`` (``HxWx3`` each) against ``target``; with ``centres``
+    (:func:`~tfcorrect.evaluation.clipped.window_centres`) also ``ssim_clipped``, from the same SSIM map."""
     last = len(power_factors) - 1
-    terms = [_ssim_terms(outputs, target, ("ssim", "cs") if last else ("ssim",))]
+    terms = [_ssim_terms(outputs, target, ("ssim", "cs") if last else ("ssim",), centres)]
     for scale in range(1, last + 1):
         outputs, target = [_downscale(o) for o in outputs], _downscale(target)
         terms.append(_ssim_terms(outputs, target, ("ssim",) if scale == last else ("cs",)))
     stacked = np.stack([np.maximum(t["cs"], 0) for t in terms[:-1]] + [np.maximum(terms[-1]["ssim"], 0)], axis=-1)
-    return {"ssim": terms[0]["ssim"].mean(axis=-1, dtype=np.float32),
-            "ms_ssim": tf.reduce_mean(tf.reduce_prod(tf.pow(stacked, power_factors), [-1]), [-1]).numpy()}
+    scores = {"ssim": terms[0]["ssim"].mean(axis=-1, dtype=np.float32),
+              "ms_ssim": tf.reduce_mean(tf.reduce_prod(tf.pow(stacked, power_factors), [-1]), [-1]).numpy()}
+    if centres is not None:
+        scores["ssim_clipped"] = np.broadcast_to(terms[0]["ssim_clipped"], len(outputs))  # NaN: one for all
+    return scores
 
 
 def _similarity_scores(outputs, target):
@@ -184,16 +216,21 @@ def _saturation(planes):
         return np.where(value > 0, (value - low) / value, np.float32(0))[:, None]
 
 
-def score_outputs(outputs, target):
-    """Every metric of :data:`~tfcorrect.evaluation.metrics.METRICS` of each output against one target.
+def score_outputs(outputs, target, clipped=None):
+    """Every metric of :data:`~tfcorrect.evaluation.metrics.METRICS` of each output against one target, and
+    with ``clipped`` those of :data:`~tfcorrect.evaluation.clipped.CLIPPED_METRICS`.
 
     Args:
         outputs: RGB images in [0, 1], each ``HxWx3`` like ``target``.
         target: ``HxWx3`` RGB in [0, 1].
+        clipped: ``HxW`` bool, the input's clipped pixels (:func:`~tfcorrect.evaluation.clipped.clipped_pixels`);
+            None leaves ``psnr_clipped`` and ``ssim_clipped`` out. ``ssim_clipped`` averages the SSIM map
+            that ``ssim`` is the mean of: it costs no second one.
 
     Returns:
         ``{metric name: float64 array (n,)}``: the values of the per-image functions of
-        :mod:`tfcorrect.evaluation.metrics` (PSNR capped at :data:`~tfcorrect.evaluation.metrics.PSNR_MAX`).
+        :mod:`tfcorrect.evaluation.metrics` (PSNR capped at :data:`~tfcorrect.evaluation.metrics.PSNR_MAX`)
+        and :mod:`tfcorrect.evaluation.clipped` (NaN where nothing is clipped).
 
     Raises:
         ValueError: a shape differs from the target's, or the images cannot hold one 11x11 window.
@@ -203,12 +240,18 @@ def score_outputs(outputs, target):
     for output in outputs:
         if output.shape != target.shape:
             raise ValueError(f"shapes differ: {output.shape} vs {target.shape}")
+    if clipped is not None and np.shape(clipped) != target.shape[:2]:
+        raise ValueError(f"shapes differ: clipped pixels {np.shape(clipped)} vs {target.shape}")
     factors = metrics.MS_SSIM_POWER_FACTORS[:metrics.ms_ssim_scales(*target.shape[:2])]
+    names = [*metrics.METRICS, *(clipped_metrics.CLIPPED_METRICS if clipped is not None else ())]
     if not outputs:
-        return {name: np.zeros(0) for name in metrics.METRICS}
+        return {name: np.zeros(0) for name in names}
+    centres = clipped_metrics.window_centres(np.asarray(clipped, bool)) if clipped is not None else None
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:  # NumPy's work is single-threaded
-        ssim = pool.submit(_ssim_scores, outputs, target, [f / sum(factors) for f in factors])
+        ssim = pool.submit(_ssim_scores, outputs, target, [f / sum(factors) for f in factors], centres)
         scores = _similarity_scores(outputs, target)
         scores["psnr"] = [min(float(tf.image.psnr(o, target, max_val=1.0)), metrics.PSNR_MAX) for o in outputs]
+        if clipped is not None:
+            scores["psnr_clipped"] = clipped_metrics.psnr_clipped_of(outputs, target, clipped)
         scores.update(ssim.result())
-    return {name: np.asarray(scores[name], np.float64) for name in metrics.METRICS}
+    return {name: np.asarray(scores[name], np.float64) for name in names}

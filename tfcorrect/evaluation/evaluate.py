@@ -3,11 +3,11 @@
 :func:`evaluate` reads each input/target pair of a ``paired`` or ``afifi`` folder, corrects the
 input with every chosen baseline of :data:`tfcorrect.evaluation.baselines.BASELINES` (and a run folder's
 model), scores all the outputs against the target at once with :data:`tfcorrect.evaluation.metrics.METRICS`
-(:func:`tfcorrect.evaluation.batched.score_outputs`) and each against its input with
-:data:`tfcorrect.evaluation.metrics.INPUT_METRICS`, and writes ``metrics.csv`` (one row per image and method),
-``report.md`` (means per method, overall and per exposure condition) and ``grid.png`` (input | methods |
-target for a few images). A pair that cannot be read or whose sizes differ is named and skipped; the others
-go on. ``expert="all"``: the means over Afifi et al.'s five experts (:mod:`tfcorrect.evaluation.experts`).
+and :data:`~tfcorrect.evaluation.clipped.CLIPPED_METRICS` (:func:`tfcorrect.evaluation.batched.score_outputs`)
+and each against its input with :data:`tfcorrect.evaluation.metrics.INPUT_METRICS`, and writes
+``metrics.csv`` (one row per image and method), ``report.md`` (means per method, overall and per exposure
+condition) and ``grid.png`` (input | methods | target for a few images). A pair that cannot be read or whose
+sizes differ is named and skipped. ``expert="all"``: means over Afifi et al.'s experts (:mod:`.experts`).
 
 An ``inputs`` folder (any folder of images in no layout above, or ``--dataset inputs``) has no targets:
 only the input metrics are computed, and ``grid.png`` shows the images with the most new edges first.
@@ -24,6 +24,7 @@ import pandas as pd
 
 from tfcorrect.evaluation import metrics
 from tfcorrect.evaluation.batched import score_outputs
+from tfcorrect.evaluation.clipped import CLIPPED_METRICS, clipped_pixels
 from tfcorrect.evaluation.corrections import corrected, read_pair  # noqa: F401 (read_pair: public here too)
 from tfcorrect.io.atomic import atomic_path, write_bytes
 from tfcorrect.evaluation.baselines import BASELINES
@@ -53,9 +54,9 @@ class Evaluation:
     Attributes:
         metrics: one row per image and method: ``image, condition, method`` and each metric (``expert="all"``:
             also ``expert``, one row per expert and one of their means, see :mod:`tfcorrect.evaluation.experts`).
-        summary: means per ``condition`` (``"all"`` for every image) and ``method``, with the
-            image count ``images``, the largest ``new_edges_max`` and the set-level ``inception_score``
-            (NaN when not computed).
+        summary: means per ``condition`` (``"all"`` for every image) and ``method``, with the image count
+            ``images``, ``clipped_images`` (those the clipped metrics average), the largest ``new_edges_max`` and
+            the set-level ``inception_score`` (NaN when not computed).
         failed: one message per pair that could not be evaluated.
         out: the folder the files were written to.
     """
@@ -133,9 +134,9 @@ def condition_of(example, data):
 
 
 def score(outputs, target, image):
-    """method name -> {metric name: value} of each output (``HxWx3``): the full-reference metrics against
-    ``target`` (all outputs at once; none when ``target`` is None), then the input metrics against ``image``."""
-    values = score_outputs(list(outputs.values()), target) if target is not None else {}
+    """method name -> {metric name: value} of each output (``HxWx3``): the full-reference metrics against ``target``,
+    also inside ``image``'s clipped pixels (all at once; none when ``target`` is None), then the input metrics."""
+    values = score_outputs(list(outputs.values()), target, clipped_pixels(image)) if target is not None else {}
     return {method: {**{name: float(column[i]) for name, column in values.items()},
                      **{name: metric(output, image) for name, metric in metrics.INPUT_METRICS.items()}}
             for i, (method, output) in enumerate(outputs.items())}
@@ -204,7 +205,7 @@ def evaluate(data, out=None, *, run=None, baselines=None, dataset=None, expert=E
 
     every = expert == ALL_EXPERTS
     rows, probabilities, thumbnails, failed = _score_all(data, examples, methods, classifier, grid, progress, every)
-    scored = [*(metrics.METRICS if targets else ()), *metrics.INPUT_METRICS]
+    scored = [*((*metrics.METRICS, *CLIPPED_METRICS) if targets else ()), *metrics.INPUT_METRICS]
     table = pd.DataFrame(rows, columns=["image", "condition", *(["expert"] if every else []), "method", *scored])
     summary = summarise(table[table.expert == MEAN] if every else table, probabilities, list(methods), inception_splits)
     header = {"data": f"{data} ({dataset})", "run": str(run) if run else "none (baselines only)",

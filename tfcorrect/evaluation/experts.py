@@ -25,6 +25,7 @@ from tfcorrect.data.examples import subfolders
 from tfcorrect.errors import UserError
 from tfcorrect.evaluation import metrics
 from tfcorrect.evaluation.batched import score_outputs
+from tfcorrect.evaluation.clipped import clipped_pixels
 from tfcorrect.evaluation.corrections import Corrected, correct, prefetched
 from tfcorrect.io.images import list_images, read_rgb
 from tfcorrect.methods.exposure.afifi import AFIFI_EXPERTS, find_afifi
@@ -152,7 +153,8 @@ def score_experts(pair):
     """
     own = {method: {name: metric(output, pair.image) for name, metric in metrics.INPUT_METRICS.items()}
            for method, output in pair.outputs.items()}
-    full = {x: score_outputs(list(pair.outputs.values()), target) for x, target in pair.targets.items()}
+    clipped = clipped_pixels(pair.image)
+    full = {x: score_outputs(list(pair.outputs.values()), target, clipped) for x, target in pair.targets.items()}
     full[MEAN] = {name: np.mean([full[x][name] for x in pair.targets], axis=0) for name in full[next(iter(full))]}
     return {x: {method: {**{name: float(column[i]) for name, column in values.items()}, **own[method]}
                 for i, method in enumerate(pair.outputs)}

@@ -9,7 +9,7 @@ import cv2
 import numpy as np
 import pandas as pd
 
-from tfcorrect.evaluation import metrics
+from tfcorrect.evaluation import clipped, metrics
 from tfcorrect.io.images import to_uint
 
 # The summary's condition of every image together.
@@ -28,7 +28,9 @@ def summarise(table, probabilities, methods, splits=1):
     """Means per condition and method (``condition == "all"``: every image) and the inception score.
 
     Each metric of the table is averaged; each of :data:`~tfcorrect.evaluation.metrics.INPUT_METRICS`
-    also gets its largest value, ``<name>_max`` (one bad image is what they look for).
+    also gets its largest value, ``<name>_max`` (one bad image is what they look for). The means of
+    :data:`~tfcorrect.evaluation.clipped.CLIPPED_METRICS` skip the images without clipped pixels (NaN);
+    ``clipped_images`` counts those with a ``psnr_clipped``.
 
     Args:
         table: the per-image rows of :func:`~tfcorrect.evaluation.evaluate.evaluate` (without the
@@ -37,10 +39,12 @@ def summarise(table, probabilities, methods, splits=1):
         methods: method names in the order the report shows them.
         splits: parts of each set for the inception score (at most the set's size).
     """
-    means = [name for name in (*metrics.METRICS, *metrics.INPUT_METRICS) if name in table]
+    full = [name for name in (*metrics.METRICS, *clipped.CLIPPED_METRICS) if name in table]
     maxima = [name for name in metrics.INPUT_METRICS if name in table]
-    columns = ["condition", "method", "images"]
-    columns += [c for name in means for c in (name, *([f"{name}_max"] if name in maxima else []))]
+    means = [*full, *maxima]
+    counted = "psnr_clipped" in table  # clipped_images: the images the clipped means average
+    columns = ["condition", "method", "images", *full, *(["clipped_images"] if counted else []),
+               *[c for name in maxima for c in (name, f"{name}_max")]]
     conditions = [ALL] + sorted({c for c in table.condition if c}, key=_condition_key)
     rows = []
     for condition in conditions:
@@ -53,6 +57,7 @@ def summarise(table, probabilities, methods, splits=1):
             inception = (metrics.inception_score_from_probabilities(probs, min(splits, len(probs)))[0]
                          if probs else math.nan)
             rows.append({"condition": condition, "method": method, "images": len(scores), **scores[means].mean(),
+                         **({"clipped_images": int(scores.psnr_clipped.notna().sum())} if counted else {}),
                          **{f"{name}_max": scores[name].max() for name in maxima}, "inception_score": inception})
     return pd.DataFrame(rows, columns=[*columns, "inception_score"])
 
@@ -71,6 +76,8 @@ _REPORT_COLUMNS = {
     "psnr": ("PSNR (dB)", "{:.2f}".format), "ssim": ("SSIM", "{:.4f}".format), "ms_ssim": ("MS-SSIM", "{:.4f}".format),
     "luminance_sim": ("luminance sim. (%)", _percent), "contrast_sim": ("contrast sim. (%)", _percent),
     "saturation_sim": ("saturation sim. (%)", _percent),
+    "psnr_clipped": ("PSNR clipped (dB)", "{:.2f}".format), "ssim_clipped": ("SSIM clipped", "{:.4f}".format),
+    "clipped_images": ("clipped images", str),
     "new_edges": ("new edges (%)", _fine_percent), "new_edges_max": ("new edges, max (%)", _fine_percent),
     "inception_score": ("inception score", "{:.2f}".format),
 }
@@ -102,6 +109,11 @@ The full-reference metrics compare a method's output with the target, both RGB i
   (2 mu_x mu_y + C1) / (mu_x^2 + mu_y^2 + C1), same window and constants as SSIM.
 - **Contrast sim.**: mean of SSIM's contrast term (2 sigma_x sigma_y + C2) / (sigma_x^2 + sigma_y^2 + C2).
 - **Saturation sim.**: mean of the product of both terms on the HSV saturation maps (`tf.image.rgb_to_hsv`).
+- **PSNR clipped**, **SSIM clipped**: PSNR and SSIM inside the input's clipped pixels, those with any channel
+  at or above {clipped.CLIPPED_LEVEL * 255:g} / 255 (what an overexposure lost, and the trivial inverse cannot
+  recover): PSNR of the mean squared error over them (all channels, same peak and cap), and the mean of SSIM's
+  map over the windows centred on them (none within 5 px of the border). An image without clipped pixels has
+  neither (empty in `metrics.csv`); the means are over the **clipped images** that have them (`-`: none).
 
 The three similarities are shown in percent (Le Jeune's table); `metrics.csv` holds them as fractions.
 """
