@@ -1,7 +1,8 @@
 """Benchmark of the training step: tfcorrect beside a reference step in the TF pix2pix tutorial's style.
 
 Run as ``python bench/train.py [--table T] [--set NAME=VALUE ...] [--batch-sizes 1,4] [--steps 5]
-[--rounds 2] [--jit] [--parts steps,pipeline,train,precision] [--seeds 3] [--json PATH]`` (``make
+[--rounds 2] [--jit] [--parts steps,pipeline,train,precision,paper] [--seeds 3] [--paper-steps 2]
+[--json PATH]`` (``make
 bench-train`` runs it with the defaults: the seed-001 table, pix2pix at 256 px, every part).
 
 What is measured, in one process:
@@ -40,6 +41,9 @@ What is measured, in one process:
 6. **PRECISION**: what ``PRECISION=auto`` picks here and why; the driver's step under float32 and
    mixed_bfloat16, alternating, per batch size; and the last-epoch validation L1 of short
    ``train()`` runs on real photos under each, over ``--seeds`` seeds (``bench/precision.py``).
+7. **The paper's own recipe** (the table's size and batch: 256 px, batch 64) for ``--paper-steps``
+   steps under float32 and mixed precision: on a GPU at the table's batch with its peak memory, on a
+   CPU at the largest batch that fits, and what the paper's full run would take (``bench/paper_cost.py``).
 
 The steps are built in ``bench/steps.py``, the op time is read in ``bench/ops.py``.
 """
@@ -55,14 +59,15 @@ import sys
 import tempfile
 import time
 
-import precision  # bench/precision.py, beside this file (as are the modules below)
+import paper_cost  # bench/paper_cost.py, beside this file (as are the modules below)
+import precision
 from common import conv_flops, matmul_flop_rate
 from ops import print_op_seconds
 from steps import contenders, timed_train
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 DEFAULT_TABLE = ROOT / "param_tables" / "pix2pix_exposure.csv"
-PARTS = ("steps", "pipeline", "train", "precision")
+PARTS = ("steps", "pipeline", "train", "precision", "paper")
 
 
 def step_flops(params):
@@ -173,6 +178,8 @@ def parse_args(argv=None):
                         f"{','.join(PARTS)})")
     parser.add_argument("--seeds", type=int, default=3,
                         help="seeds of each precision's runs; 0: time the steps only (default: 3)")
+    parser.add_argument("--paper-steps", type=int, default=2,
+                        help="timed steps of the table's own recipe per precision (part paper; default: 2)")
     parser.add_argument("--json", metavar="PATH", help="also write every figure as JSON")
     args = parser.parse_args(argv)
     args.parts = args.parts.split(",")
@@ -211,6 +218,8 @@ def main(argv=None):
     if "precision" in args.parts:
         val_dir = export_photos(DEMO_SET, work / "val")[0].parent
         figures["precision"] = compare_precisions(base, batches, args, work, val_dir)
+    if "paper" in args.parts:
+        figures["paper"] = paper_cost.measure(base, args.paper_steps)
     if args.json:
         pathlib.Path(args.json).write_text(json.dumps(figures, indent=2))
     return 0
