@@ -1,8 +1,10 @@
-"""The perceptual loss: features before/after the ReLU from a small stand-in net, eq. 5, missing VGG19 weights.
+"""The perceptual loss: features before/after the ReLU from a small stand-in net, eq. 5, VGG19's input, missing weights.
 
 ImageNet VGG19 weights are not available here; the tests build a small conv net named like
 VGG19's layers (``blockN_convM``, ReLU inside the convolution), never a random "VGG19".
 """
+
+import pathlib
 
 import numpy as np
 import pytest
@@ -13,10 +15,13 @@ from conftest import params, photo, table, tiny_sets
 from tfcorrect.errors import TableError, UserError
 from tfcorrect.methods import build_network
 from tfcorrect.methods.pix2pix.model import Pix2Pix
-from tfcorrect.nn.perceptual import PerceptualLoss, build_feature_extractor, build_perceptual_loss, vgg19_preprocess
+from tfcorrect.nn.perceptual import (PerceptualLoss, build_feature_extractor, build_perceptual_loss, feature_distance,
+                                     vgg19_preprocess)
 from tfcorrect.training.runfolder import save_checkpoint
 
 LAYERS = ["block1_conv2", "block2_conv1"]
+TABLES = pathlib.Path(__file__).resolve().parents[2] / "param_tables"
+IMAGENET_BGR_MEAN = np.array([103.939, 116.779, 123.68])
 
 
 def stand_in():
@@ -85,8 +90,91 @@ def test_a_missing_layer_or_a_layer_without_relu_is_refused():
 def test_vgg19_preprocessing_is_bgr_in_0_255_minus_the_imagenet_mean():
     images = crops("chelsea")
     rgb255 = (images.numpy() + 1) * 127.5
-    want = rgb255[..., ::-1] - np.array([103.939, 116.779, 123.68])
+    want = rgb255[..., ::-1] - IMAGENET_BGR_MEAN
     np.testing.assert_allclose(vgg19_preprocess(images), want, atol=1e-3)
+
+
+@pytest.mark.parametrize("value_range", [(-1.0, 1.0), (0.0, 1.0)])
+def test_vgg19_preprocessing_is_keras_preprocess_input_of_the_images_in_0_255(value_range):
+    unit = (crops("astronaut", "coffee").numpy() + 1) / 2  # photos in [0, 1]
+    black, white = value_range
+    images = tf.constant(black + unit * (white - black))
+    want = keras.applications.vgg19.preprocess_input(unit.astype(np.float64) * 255.0)
+    np.testing.assert_allclose(vgg19_preprocess(images, value_range=value_range), want, atol=2e-3)
+    gray = images[..., :1]
+    np.testing.assert_allclose(vgg19_preprocess(gray, value_range=value_range),
+                               keras.applications.vgg19.preprocess_input(np.repeat(unit[..., :1], 3, -1) * 255.0),
+                               atol=2e-3)
+
+
+def _eq5(prediction_features, target_features):
+    """Le Jeune's eq. 5 term by term: per image, the sum over layers of ``||phi_i(y) - phi_i(G(x))||_1 / (W_i H_i)``;
+    then the mean over images."""
+    per_image = []
+    for b in range(prediction_features[0].shape[0]):
+        total = 0.0
+        for p, t in zip(prediction_features, target_features, strict=True):
+            height, width = p.shape[1:3]
+            total += np.abs(t[b].astype(np.float64) - p[b]).sum() / (width * height)
+        per_image.append(total)
+    return np.mean(per_image)
+
+
+def test_feature_distance_is_eq5_with_sum_and_divides_each_layer_by_its_channels_with_mean():
+    rng = np.random.default_rng(0)
+    shapes = [(2, 8, 6, 4), (2, 4, 3, 16)]  # layers of different sizes and channel counts
+    prediction = [rng.normal(size=s).astype(np.float32) for s in shapes]
+    target = [rng.normal(size=s).astype(np.float32) for s in shapes]
+    assert float(feature_distance(prediction, target, channels="sum")) == pytest.approx(_eq5(prediction, target),
+                                                                                           rel=1e-5)
+    by_channels = sum(_eq5([p], [t]) / p.shape[-1] for p, t in zip(prediction, target))
+    assert float(feature_distance(prediction, target, channels="mean")) == pytest.approx(by_channels, rel=1e-5)
+
+
+def known_net():
+    """1x1 convolutions with known weights, VGG19's naming and ReLUs inside: features computable in numpy."""
+    x = inputs = keras.Input((None, None, 3))
+    x = keras.layers.Conv2D(2, 1, activation="relu", name="block1_conv1")(x)
+    x = keras.layers.MaxPooling2D(2, name="block1_pool")(x)
+    x = keras.layers.Conv2D(3, 1, activation="relu", name="block2_conv1")(x)
+    model = keras.Model(inputs, x)
+    model.get_layer("block1_conv1").set_weights([np.array([[[[0.02, -0.01], [0.01, 0.03], [-0.02, 0.01]]]]),
+                                                 np.array([1.0, -2.0])])
+    model.get_layer("block2_conv1").set_weights([np.array([[[[0.5, -1.0, 0.2], [-0.3, 0.4, 1.0]]]]),
+                                                 np.array([0.1, 0.0, -0.5])])
+    return model
+
+
+def test_the_perceptual_term_is_eq5_of_vgg19_preprocessed_images_computed_by_hand():
+    model = known_net()
+    k1, b1 = (w.astype(np.float64) for w in model.get_layer("block1_conv1").get_weights())
+    k2, b2 = (w.astype(np.float64) for w in model.get_layer("block2_conv1").get_weights())
+
+    def features(images):  # numpy: preprocess_input by hand, then the two pre-activation maps
+        x = (images.astype(np.float64) + 1) * 127.5
+        x = x[..., ::-1] - IMAGENET_BGR_MEAN
+        pre1 = x @ k1[0, 0] + b1
+        b, h, w, c = pre1.shape
+        pooled = np.maximum(pre1, 0).reshape(b, h // 2, 2, w // 2, 2, c).max(axis=(2, 4))
+        return [pre1, pooled @ k2[0, 0] + b2]
+
+    target = crops("astronaut", "coffee")
+    prediction = target * 0.5 - 0.3
+    extractor = build_feature_extractor(model, ["block1_conv1", "block2_conv1"], preact=True)
+    loss = PerceptualLoss(extractor, channels="sum")
+    want = _eq5(features(prediction.numpy()), features(target.numpy()))
+    assert float(loss(prediction, target)) == pytest.approx(want, rel=1e-4)
+
+
+def test_le_jeunes_table_reads_eq5_as_written_and_other_tables_keep_the_per_channel_mean(tmp_path):
+    from tfcorrect.methods import resolve
+
+    assert resolve(TABLES / "exposure_overexposure.csv", "PERCEPTUAL_NOISE")[0].perceptual_channels == "sum"
+    assert resolve(TABLES / "dense_unet_dped.csv")[0].perceptual_channels == "mean"  # ESRGAN's L1Loss, as before
+    with pytest.raises(TableError, match=r"t\.csv:2: PERCEPTUAL_CHANNELS must be one of sum, mean"):
+        resolve(table(tmp_path, "COMMON,PERCEPTUAL_CHANNELS,max,Y\n"))
+    with pytest.raises(ValueError, match="channels must be one of sum, mean"):
+        PerceptualLoss(stand_in(), channels="max")
 
 
 def test_perceptual_loss_sums_per_layer_mean_absolute_differences_averaged_over_the_batch():
@@ -96,7 +184,10 @@ def test_perceptual_loss_sums_per_layer_mean_absolute_differences_averaged_over_
     prediction = target * 0.5 - 0.3  # darker, flatter versions of the same photos
     a, b = extractor(vgg19_preprocess(prediction)), extractor(vgg19_preprocess(target))
     by_hand = sum(np.mean(np.abs(p.numpy() - t.numpy())) for p, t in zip(a, b))
-    assert float(loss(prediction, target)) == pytest.approx(by_hand, rel=1e-5)
+    assert float(loss(prediction, target)) == pytest.approx(by_hand, rel=1e-5)  # channels="mean", the default
+    eq5 = PerceptualLoss(extractor, channels="sum")
+    assert float(eq5(prediction, target)) == pytest.approx(_eq5([p.numpy() for p in a], [t.numpy() for t in b]),
+                                                           rel=1e-5)
     per_image = [float(loss(prediction[i:i + 1], target[i:i + 1])) for i in range(2)]
     assert float(loss(prediction, target)) == pytest.approx(np.mean(per_image), rel=1e-5)
     assert float(loss(target, target)) == 0.0

@@ -190,6 +190,7 @@ def _implementations():
     from tfcorrect.methods.illum_da.space import SPACES
     from tfcorrect.methods.pix2pix.unet import HEADS, PRENORMS
     from tfcorrect.nn.losses import GAN_LOSSES
+    from tfcorrect.nn.perceptual import CHANNEL_POOLING
     from tfcorrect.nn.precision import PRECISIONS
     from tfcorrect.training.strategies import STRATEGIES
 
@@ -197,7 +198,8 @@ def _implementations():
             "GAN_LOSS": GAN_LOSSES, "STRATEGY": STRATEGIES, "PRECISION": PRECISIONS,
             "EXPERT": AFIFI_EXPERTS, "PREPROCESS": PREPROCESSES, "HOMO_CHANNELS": CHANNELS, "DISC": DISCRIMINATORS,
             "ARM": ARMS, "POOLING": POOLINGS, "GRL_RAMP": GRL_RAMPS, "SIM_RENDER": SIM_RENDERS,
-            "ILLUM_HEAD": ILLUM_HEADS, "ILLUM_SPACE": SPACES, "ILLUM_BASE": BASES}
+            "ILLUM_HEAD": ILLUM_HEADS, "ILLUM_SPACE": SPACES, "ILLUM_BASE": BASES,
+            "PERCEPTUAL_CHANNELS": CHANNEL_POOLING}
 
 
 def _choices(name):

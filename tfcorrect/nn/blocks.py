@@ -8,6 +8,7 @@ stable when blocks gain options: a block without an option has exactly the layer
 """
 
 import dataclasses
+import zlib
 
 import keras
 
@@ -35,8 +36,13 @@ def init():
     return keras.initializers.RandomNormal(0.0, 0.02)
 
 
+def noise_seed_of(noise_seed, name):
+    """The inference seed of block ``name``'s noise: a stable 32-bit hash of the network's seed and the name."""
+    return zlib.crc32(f"{noise_seed}/{name}".encode())
+
+
 def conv_block(x, filters, ksize, *, strides=1, transpose=False, norm="batch", spectral_norm=False,
-               noise=False, dropout=0.0, test_dropout=False, activation="lrelu", name):
+               noise=False, noise_seed=None, dropout=0.0, test_dropout=False, activation="lrelu", name):
     """Apply one convolution block to ``x``.
 
     Args:
@@ -48,8 +54,10 @@ def conv_block(x, filters, ksize, *, strides=1, transpose=False, norm="batch", s
         norm: ``"batch"``, ``"instance"`` or ``"none"``; without one the convolution has a bias.
         spectral_norm: wrap the convolution in ``keras.layers.SpectralNormalization``.
         noise: add a :class:`~tfcorrect.nn.layers.NoiseInjection` right after the convolution.
+        noise_seed: that noise also outside training, a fixed map drawn from this int mixed with
+            ``name`` (:func:`noise_seed_of`), so blocks differ; ``None``: no noise outside training.
         dropout: dropout rate after the norm (0 for none).
-        test_dropout: keep that dropout, and the noise, on at prediction time (the pix2pix paper's noise).
+        test_dropout: keep that dropout on at prediction time (the pix2pix paper's noise).
         activation: ``"lrelu"`` (slope 0.2), ``"relu"`` or ``"none"``.
         name: prefix of the block's layer names.
 
@@ -66,7 +74,8 @@ def conv_block(x, filters, ksize, *, strides=1, transpose=False, norm="batch", s
         conv = keras.layers.SpectralNormalization(conv, name=f"{name}_sn")
     x = conv(x)
     if noise:
-        x = NoiseInjection(at_inference=test_dropout, name=f"{name}_noise")(x)
+        inference_seed = None if noise_seed is None else noise_seed_of(noise_seed, name)
+        x = NoiseInjection(inference_seed=inference_seed, name=f"{name}_noise")(x)
     if NORMS[norm]:
         suffix, make = NORMS[norm]
         x = make(f"{name}_{suffix}")(x)

@@ -1,12 +1,19 @@
 """The VGG19 perceptual loss of Le Jeune (eq. 5), on features before or after the ReLU.
 
 ``L_perceptual = E_{x,y} sum_{i in C} 1/(W_i H_i) * ||phi_i(y) - phi_i(G(x))||_1``, where ``phi_i``
-is the feature map of layer ``i`` of an ImageNet VGG19. Each layer's distance here is the mean
-absolute difference over its height, width *and channels*: the equation's value divided by the
-layer's channel count C_i. Dividing by C_i too keeps the layers on an equal footing (block1 has 64
-channels, block5 512, which the literal form would weight 8 times more) and makes
-``LAMBDA_PERCEPTUAL`` independent of which layers are chosen. The layer terms are summed and the
-result averaged over the batch.
+is the feature map of layer ``i`` of an ImageNet VGG19 (the report does not say which layers:
+``PERCEPTUAL_LAYERS``). The L1 norm of a ``(H_i, W_i, C_i)`` map divided by ``W_i H_i`` is, per
+position, the absolute difference summed over the channels, averaged over the positions:
+``PERCEPTUAL_CHANNELS=sum``, Le Jeune's term as written (a 512-channel layer then weighs up to 8
+times a 64-channel one). ``PERCEPTUAL_CHANNELS=mean`` divides by ``C_i`` too: the mean absolute
+difference over positions and channels, ESRGAN's ``L1Loss``, which Que & Lee follow; it is the
+default, what runs made before the option trained with. The layer terms are summed and the result
+averaged over the batch.
+
+Images enter VGG19 as Keras's weights expect: ``keras.applications.vgg19.preprocess_input`` of RGB in
+[0, 255] (BGR, ImageNet's mean removed), so features are on the scale of 255-level pixels and the
+term is large beside an L1 on [-1, 1] images; ``docs/overexposure.md`` says how big, and how
+``LAMBDA_PERCEPTUAL`` follows from it.
 
 Keras's VGG19 convolutions apply their ReLU inside the layer, so ``layer.output`` is post-activation.
 Features before the ReLU (``PERCEPTUAL_PREACT``, as ESRGAN and Que & Lee use) come from a copy of the
@@ -92,16 +99,40 @@ def build_feature_extractor(base_model, layers, *, preact=True, name="perceptual
     return model
 
 
-def vgg19_preprocess(images):
-    """Generator images in [-1, 1] (RGB or gray) to VGG19's input: [0, 255] BGR with ImageNet's mean removed."""
+def vgg19_preprocess(images, *, value_range=(-1.0, 1.0)):
+    """Images (RGB or gray) in ``value_range`` to VGG19's input: ``preprocess_input`` of RGB in [0, 255].
+
+    Args:
+        images: ``(b, h, w, 3 or 1)``; gray is repeated to RGB.
+        value_range: the images' ``(black, white)``: tfcorrect's networks work in (-1, 1); (0, 1) for photos.
+
+    Returns:
+        ``keras.applications.vgg19.preprocess_input`` of the images mapped to [0, 255]: BGR with
+        ImageNet's mean pixel removed, as VGG19's weights were trained.
+    """
     if images.shape[-1] == 1:
         images = ops.repeat(images, 3, axis=-1)
-    return keras.applications.vgg19.preprocess_input((images + 1.0) * 127.5)
+    black, white = value_range
+    return keras.applications.vgg19.preprocess_input((images - black) * (255.0 / (white - black)))
 
 
-def feature_distance(prediction_features, target_features):
-    """Eq. 5 per batch: the sum over layers of each layer's mean absolute difference (see the module docstring)."""
-    return sum(ops.mean(ops.abs(ops.cast(t, "float32") - ops.cast(p, "float32")))
+# PERCEPTUAL_CHANNELS -> how a position's absolute feature differences are pooled over the channels.
+CHANNEL_POOLING = {"sum": ops.sum, "mean": ops.mean}
+
+
+def feature_distance(prediction_features, target_features, *, channels):
+    """Eq. 5 per batch: over layers, the sum of each layer's channel-pooled absolute difference averaged over positions.
+
+    Args:
+        prediction_features, target_features: lists of ``(b, h_i, w_i, c_i)`` maps, layer by layer.
+        channels: a key of :data:`CHANNEL_POOLING`: ``"sum"`` gives ``||.||_1 / (W_i H_i)`` (eq. 5 as
+            written), ``"mean"`` divides it by ``C_i`` too.
+
+    Returns:
+        A scalar: ``sum_i mean_{b,h,w} pool_c |t_i - p_i|``.
+    """
+    pool = CHANNEL_POOLING[channels]
+    return sum(ops.mean(pool(ops.abs(ops.cast(t, "float32") - ops.cast(p, "float32")), axis=-1))
                for p, t in zip(prediction_features, target_features, strict=True))
 
 
@@ -114,12 +145,20 @@ class PerceptualLoss:
         extractor: a model mapping preprocessed images to a list of feature maps
             (see :func:`build_feature_extractor`); it is frozen here.
         preprocess: maps images in [-1, 1] to the extractor's input.
+        channels: how :func:`feature_distance` pools the channels: ``"sum"`` (eq. 5 as written) or
+            ``"mean"`` (also divided by the channels; ``PERCEPTUAL_CHANNELS``'s default).
+
+    Raises:
+        ValueError: ``channels`` is not a key of :data:`CHANNEL_POOLING`.
     """
 
-    def __init__(self, extractor, *, preprocess=vgg19_preprocess):
+    def __init__(self, extractor, *, preprocess=vgg19_preprocess, channels="mean"):
+        if channels not in CHANNEL_POOLING:
+            raise ValueError(f"channels must be one of {', '.join(CHANNEL_POOLING)}, not {channels!r}")
         extractor.trainable = False
         self.extractor = extractor
         self.preprocess = preprocess
+        self.channels = channels
 
     def __call__(self, prediction, target):
         batch = ops.shape(prediction)[0]
@@ -127,7 +166,8 @@ class PerceptualLoss:
         images = ops.concatenate([ops.cast(prediction, "float32"), ops.cast(target, "float32")])
         features = self.extractor(self.preprocess(images), training=False)
         features = features if isinstance(features, (list, tuple)) else [features]
-        return feature_distance([f[:batch] for f in features], [ops.stop_gradient(f[batch:]) for f in features])
+        return feature_distance([f[:batch] for f in features], [ops.stop_gradient(f[batch:]) for f in features],
+                                channels=self.channels)
 
 
 def layer_names(text):
@@ -145,7 +185,7 @@ def build_perceptual_loss(params):
         vgg = load_application("vgg19", params.vgg_weights)
         extractor = build_feature_extractor(vgg, layer_names(params.perceptual_layers), preact=params.perceptual_preact,
                                             name="vgg19_features")
-    return PerceptualLoss(extractor)
+    return PerceptualLoss(extractor, channels=params.perceptual_channels)
 
 
 def check_params(params, sources):
@@ -176,6 +216,11 @@ class PerceptualOptions:
     )
     perceptual_preact: bool = option(
         True, "Compare VGG19 features before the ReLU (as ESRGAN does) instead of after it."
+    )
+    perceptual_channels: str = option(
+        "mean", "How each VGG19 layer's absolute feature differences are pooled over channels before the mean over "
+        "positions: 'sum' (Le Jeune's eq. 5, the L1 norm / (W H)) or 'mean' (also / C: ESRGAN's L1, Que & Lee).",
+        choices=lambda: CHANNEL_POOLING,
     )
     vgg_weights: str = option(
         "", "VGG19 ImageNet weights file (no-top .h5); empty = keras.applications' cache (~/.keras/models)."

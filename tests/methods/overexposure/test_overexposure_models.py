@@ -55,7 +55,7 @@ def test_one_noise_map_is_shared_by_the_channels_and_a_seed_fixes_the_sequence()
 
 def test_noise_is_added_at_prediction_only_when_asked():
     x = tf.constant(photo("coffee")[None, :32, :32])
-    quiet, noisy = NoiseInjection(seed=2), NoiseInjection(seed=2, at_inference=True)
+    quiet, noisy = NoiseInjection(seed=2), NoiseInjection(seed=2, inference_seed=9)
     for layer in (quiet, noisy):
         layer.build(x.shape)
         layer.scale.assign([0.1, 0.1, 0.1])

@@ -10,8 +10,10 @@ import dataclasses
 import tensorflow as tf
 
 from tfcorrect.errors import UserError
+import tfcorrect.methods.exposure.heads as heads
 from tfcorrect.methods.exposure.local_predictor import local_gain_predictor
 from tfcorrect.methods.exposure.predictor import global_gain_predictor
+import tfcorrect.methods.overexposure.head as overexposure_head
 import tfcorrect.methods.pix2pix.patchgan as patchgan
 import tfcorrect.methods.pix2pix.unet as unet
 from tfcorrect.nn.blocks import GAN_NETWORKS
@@ -85,15 +87,18 @@ class Pix2Pix(MethodModel):
 
 def build_generator(params):
     """The table's U-Net (an exposure head's highlight options only when the table selects one)."""
-    exposure = {} if params.g_output == "image" else {"highlight_rolloff": params.highlight_rolloff,
-                                                        "gain_gate": params.g_gain_gate,
-                                                        "local_stops": params.local_stops,
-                                                        "local_scale": params.local_scale}
+    exposure = {} if params.g_output not in heads.HEADS else {"highlight_rolloff": params.highlight_rolloff,
+                                                              "gain_gate": params.g_gain_gate,
+                                                              "local_stops": params.local_stops,
+                                                              "local_scale": params.local_scale}
+    if params.g_output in overexposure_head.HEADS:
+        exposure = overexposure_head.head_options(params)
     return unet.build_unet_generator(
         in_channels=params.in_channels, out_channels=params.out_channels, depth=params.depth,
         ngf=params.ngf, max_filters=params.g_max_filters, ksize=params.ksize, dropout=params.dropout,
         test_dropout=params.test_dropout, output=params.g_output, prenorm=params.g_prenorm,
         spectral_norm=params.g_spectral_norm, noise=params.noise_injection,
+        noise_seed=params.noise_seed if params.noise_at_inference else None,
         name="generator", **exposure,
     )
 

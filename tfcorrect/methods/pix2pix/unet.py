@@ -7,6 +7,7 @@ import keras
 
 from tfcorrect.errors import TableError
 import tfcorrect.methods.exposure.heads as heads
+import tfcorrect.methods.overexposure.head as overexposure_head
 from tfcorrect.nn.blocks import conv_block, init
 from tfcorrect.params import Component, option
 
@@ -31,13 +32,13 @@ def _image_head(x, source, *, out_channels, ksize, spectral_norm, name, **exposu
 
 
 # G_OUTPUT -> head: what the last decoder level becomes.
-HEADS = {"image": _image_head, **heads.HEADS}
+HEADS = {"image": _image_head, **heads.HEADS, **overexposure_head.HEADS}
 
 
 def build_unet_generator(*, in_channels=3, out_channels=3, depth=8, ngf=64, max_filters=512, ksize=4,
                          dropout=0.5, test_dropout=False, output="image", prenorm="none", norm="batch",
-                         spectral_norm=False, noise=False, highlight_rolloff=0.0, gain_gate=0.0, local_stops=2.0,
-                         local_scale=1, name="unet_generator"):
+                         spectral_norm=False, noise=False, noise_seed=None, highlight_rolloff=0.0, gain_gate=0.0,
+                         local_stops=2.0, local_scale=1, inverse_scale=None, name="unet_generator"):
     """A U-Net generator for images in [-1, 1] whose sides are multiples of ``2**depth``.
 
     Args:
@@ -48,7 +49,7 @@ def build_unet_generator(*, in_channels=3, out_channels=3, depth=8, ngf=64, max_
         max_filters: cap on the filters of a level.
         ksize: kernel size of every (transposed) convolution.
         dropout: rate of the first three decoder levels (0 for none).
-        test_dropout: keep that dropout, and the injected noise, active at prediction time.
+        test_dropout: keep that dropout active at prediction time.
         output: a key of :data:`HEADS`: ``"image"`` (tanh output), ``"exposure_gain"`` (a
             per-pixel, per-channel log2 gain in linear light applied to the, possibly
             pre-normalised, input), ``"exposure_global_gain"`` (that gain map averaged to one
@@ -62,6 +63,9 @@ def build_unet_generator(*, in_channels=3, out_channels=3, depth=8, ngf=64, max_
             (the gain heads' zero-initialised convolution cannot be normalised).
         noise: a :class:`~tfcorrect.nn.layers.NoiseInjection` after every encoder and decoder
             convolution (Le Jeune); without it the layers are exactly those of a plain U-Net.
+        noise_seed: with ``noise``, also add it outside training: a fixed map per layer drawn from
+            this int and the layer's name, so prediction is deterministic; ``None``: no noise
+            outside training.
         highlight_rolloff: the gain heads' highlight roll-off exponent
             (:func:`tfcorrect.data.exposure.apply_gain`; 0 = off, ignored by the ``"image"`` head).
         gain_gate: the ``"exposure_global_gain"`` head's learned gain is switched off for inputs
@@ -87,18 +91,20 @@ def build_unet_generator(*, in_channels=3, out_channels=3, depth=8, ngf=64, max_
     for i in range(depth):
         x = conv_block(x, min(ngf * 2 ** i, max_filters), ksize, strides=2,
                        norm=norm if 0 < i < depth - 1 else "none", spectral_norm=spectral_norm, noise=noise,
-                       test_dropout=test_dropout, name=f"{name}_down{i + 1}")  # (b, s/2^(i+1), ., f)
+                       noise_seed=noise_seed, name=f"{name}_down{i + 1}")  # (b, s/2^(i+1), ., f)
         skips.append(x)
     for j, skip in enumerate(reversed(skips[:-1])):
         level = depth - 2 - j
         x = conv_block(x, min(ngf * 2 ** level, max_filters), ksize, strides=2, transpose=True, norm=norm,
-                       spectral_norm=spectral_norm, noise=noise, dropout=dropout if j < DROPOUT_LEVELS else 0.0,
+                       spectral_norm=spectral_norm, noise=noise, noise_seed=noise_seed,
+                       dropout=dropout if j < DROPOUT_LEVELS else 0.0,
                        test_dropout=test_dropout, activation="relu",
                        name=f"{name}_up{j + 1}")  # (b, s/2^(level+1), ., f)
         x = keras.layers.Concatenate(name=f"{name}_skip{j + 1}")([x, skip])
+    inverse = {} if inverse_scale is None else {"inverse_scale": inverse_scale}
     outputs = HEADS[output](x, source, out_channels=out_channels, ksize=ksize, spectral_norm=spectral_norm,
                             highlight_rolloff=highlight_rolloff, inputs=inputs, gain_gate=gain_gate,
-                            local_stops=local_stops, local_scale=local_scale, name=name)  # (b, s, s, out)
+                            local_stops=local_stops, local_scale=local_scale, name=name, **inverse)  # (b, s, s, out)
     return keras.Model(inputs, outputs, name=name)
 
 
@@ -134,7 +140,8 @@ class UNetOptions:
         "image",
         "Generator head: 'image' (tanh, pix2pix), 'exposure_gain' (per-pixel gain in linear light) or "
         "'exposure_global_gain' (one gain per image) or 'exposure_local_gain' (one gain per image plus a bounded "
-        "local gain map, LOCAL_STOPS).",
+        "local gain map, LOCAL_STOPS) or 'overexposure_residual' (DATASET=simulate_overexposure: a residual added to "
+        "the trivial inverse x * TAU^GAMMA, zero at the start; beyond Le Jeune).",
         choices=lambda: HEADS,
     )
     g_prenorm: str = option(
@@ -147,6 +154,13 @@ class UNetOptions:
         False, "Add Gaussian noise with a learnable per-channel scale (initially 0) after every generator "
         "convolution (Le Jeune, StyleGAN's noise inputs)."
     )
+    noise_at_inference: bool = option(
+        True, "NOISE_INJECTION also at validation and prediction, as in StyleGAN: one fixed map per layer drawn from "
+        "NOISE_SEED, so prediction stays deterministic; off = no noise outside training."
+    )
+    noise_seed: int = option(
+        None, "Seed of the fixed noise maps of NOISE_AT_INFERENCE; derived: SEED.", minimum=0
+    )
 
 
 def _derive(values):
@@ -154,11 +168,13 @@ def _derive(values):
         values["depth"] = int(math.log2(values["resol"]))
     if values["g_max_filters"] is None:
         values["g_max_filters"] = 8 * values["ngf"]
+    if values["noise_seed"] is None:
+        values["noise_seed"] = values["seed"]
 
 
 def _selects(values):
-    return (heads.EXPOSURE_HEADS,) if values["g_output"] != "image" else ()
+    return (heads.EXPOSURE_HEADS,) if values["g_output"] in heads.HEADS else ()
 
 
 UNET = Component("the U-Net generator (MODEL=pix2pix)", UNetOptions, selects=_selects, derive=_derive,
-                 checks=(check_params,))
+                 checks=(check_params, overexposure_head.check_params))
