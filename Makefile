@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: install test demo bench bench-train report-exposure report-default report-colorize report-color-constancy report-dense-unet train-default train-white-balance report-white-balance clean
+.PHONY: install test demo bench bench-train report-exposure report-pix2pix-exposure report-default report-colorize report-color-constancy report-dense-unet train-default train-white-balance report-white-balance clean
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,11 @@ clean:
 # Seed 003's table from a small CPU run of the three arms (reports/exposure.md; about 5 minutes here).
 report-exposure: install
 	$(PY) reports/exposure.py
+
+# Seed 001 (u1921415): both learning-rate arms x 3 seeds of pix2pix_exposure.csv at 128 px on the shared photos,
+# per EV beside the baselines (reports/pix2pix_exposure.md and two figures in docs/figures; about 40 minutes here).
+report-pix2pix-exposure: install
+	$(PY) reports/pix2pix_exposure.py
 
 # The shipped default model beside the baselines on held-out photos, per EV (reports/default_model.md).
 report-default: install

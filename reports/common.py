@@ -32,8 +32,10 @@ def report_parser(prog, description, *, name, out, arms="every arm"):
     return parser
 
 
-def train_arm(table, category, sets, run_dir):
+def train_arm(table, category, sets, run_dir, callbacks=()):
     """Train ``category`` of ``table`` (``None``: COMMON) with ``sets`` into ``run_dir``: ``(seconds, params)``.
+
+    ``callbacks``: Keras callbacks added to the driver's (e.g. :mod:`step_curves`).
 
     Raises:
         UserError: the arm cannot run here (e.g. ImageNet weights it needs are missing).
@@ -43,7 +45,7 @@ def train_arm(table, category, sets, run_dir):
 
     params = resolve(str(table), category=category, sets=sets)[0]
     start = time.perf_counter()
-    train(params, run_dir, verbose=0)
+    train(params, run_dir, verbose=0, callbacks=callbacks)
     return time.perf_counter() - start, params
 
 
