@@ -28,7 +28,8 @@ bench-train: install
 clean:
 	rm -rf $(VENV) build *.egg-info
 
-# Seed 003's table from a small CPU run of the three arms (reports/exposure.md; about 5 minutes here).
+# Seed 003's arms (and its baseline with the paper's image head) x 3 seeds at 128 px, scored whole and inside
+# the clipped areas beside the trivial inverse (reports/exposure.md, docs/figures/exposure_steps.png; about 30 minutes here).
 report-exposure: install
 	$(PY) reports/exposure.py
 
